@@ -1,0 +1,80 @@
+# Per-ISA compile-flag groups and the kernel list.
+#
+# One group per ISA token of registry.def. A kernel file gets exactly the flags
+# of its group, nothing else in the program gets any, so the binary runs on any
+# CPU of its architecture and picks kernels at run time.
+#
+#   token        architecture  flags
+set(Q4T_ISA_GROUPS
+    "ref         any           "
+    "neon        aarch64       -march=armv8-a"
+    "sdot        aarch64       -march=armv8.2-a+dotprod"
+    "i8mm        aarch64       -march=armv8.2-a+dotprod+i8mm"
+    "sve         aarch64       -march=armv8.2-a+sve"
+    "sve_i8mm    aarch64       -march=armv8.2-a+sve+i8mm"
+    "sve2        aarch64       -march=armv9-a+sve2"
+    "sme         aarch64       -march=armv9-a+sme"
+    "sme2        aarch64       -march=armv9-a+sme2"
+    "avx2        x86_64        -mavx2 -mfma -mf16c"
+    "avxvnni     x86_64        -mavx2 -mfma -mf16c -mavxvnni"
+    "avx512vnni  x86_64        -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512vnni"
+)
+
+include(CheckCSourceCompiles)
+
+# q4t_isa_group(TOKEN ARCH_VAR FLAGS_VAR): the architecture and flags of a token.
+function(q4t_isa_group token arch_var flags_var)
+    foreach(row IN LISTS Q4T_ISA_GROUPS)
+        string(REGEX MATCH "^([a-z0-9_]+) +([a-z0-9_]+) *(.*)$" _ "${row}")
+        if(CMAKE_MATCH_1 STREQUAL token)
+            set(${arch_var} "${CMAKE_MATCH_2}" PARENT_SCOPE)
+            separate_arguments(_flags UNIX_COMMAND "${CMAKE_MATCH_3}")
+            set(${flags_var} "${_flags}" PARENT_SCOPE)
+            return()
+        endif()
+    endforeach()
+    message(FATAL_ERROR "registry.def: unknown ISA group '${token}'")
+endfunction()
+
+# q4t_add_kernels(TARGET DEF_FILE GENERATED_DEF): compiles every kernel of the
+# registry for this architecture into TARGET with its group's flags, and writes
+# GENERATED_DEF: Q4T_BUILT(name) per compiled kernel, Q4T_UNBUILT(name, reason)
+# per kernel whose flags this compiler rejects.
+function(q4t_add_kernels target def_file generated)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${def_file}")
+    file(STRINGS "${def_file}" lines REGEX "^Q4T_KERNEL\\(")
+    set(out "/* generated from registry.def by cmake/isa.cmake: do not edit */\n")
+    set(dirs_any ref)
+    set(dirs_x86_64 x86)
+    set(dirs_aarch64 arm)
+    foreach(line IN LISTS lines)
+        string(REGEX MATCH "^Q4T_KERNEL\\(([a-z0-9_]+), *([a-z0-9_]+), *([a-z0-9_]+)\\)" _ "${line}")
+        set(name "${CMAKE_MATCH_1}")
+        set(arch "${CMAKE_MATCH_2}")
+        set(token "${CMAKE_MATCH_3}")
+        if(NOT arch STREQUAL "any" AND NOT arch STREQUAL Q4T_ARCH)
+            continue()
+        endif()
+        q4t_isa_group(${token} group_arch flags)
+        if(NOT group_arch STREQUAL arch)
+            message(FATAL_ERROR "registry.def: ${name} is for ${arch} but ISA group ${token} is for ${group_arch}")
+        endif()
+        set(src "${CMAKE_CURRENT_SOURCE_DIR}/kernels/${dirs_${arch}}/${name}.c")
+        if(NOT EXISTS "${src}")
+            message(FATAL_ERROR "registry.def: ${name} has no source file ${src}")
+        endif()
+        string(REPLACE ";" " " shown "${flags}")
+        string(MAKE_C_IDENTIFIER "Q4T_CC_HAS_${token}" has_flags)
+        set(CMAKE_REQUIRED_FLAGS "${shown}")
+        check_c_source_compiles("int main(void) { return 0; }" ${has_flags})
+        if(${has_flags})
+            target_sources(${target} PRIVATE "${src}")
+            set_source_files_properties("${src}" PROPERTIES COMPILE_OPTIONS "${flags}")
+            string(APPEND out "Q4T_BUILT(${name})\n")
+        else()
+            message(STATUS "q4tune: ${name} left out: ${CMAKE_C_COMPILER_ID} rejects ${shown}")
+            string(APPEND out "Q4T_UNBUILT(${name}, \"${CMAKE_C_COMPILER_ID} ${CMAKE_C_COMPILER_VERSION} rejects ${shown}\")\n")
+        endif()
+    endforeach()
+    file(CONFIGURE OUTPUT "${generated}" CONTENT "${out}")
+endfunction()

@@ -1,0 +1,162 @@
+/* q4tune info [--json]: the CPU, its features and vector lengths, the topology,
+ * and every kernel of the registry marked runnable here or not, with the reason. */
+#include <getopt.h>
+#include <hwloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "registry.h"
+
+typedef struct {
+    int packages, cores, pus;
+} topology;
+
+static topology topology_counts(void)
+{
+    topology t = {0, 0, 0};
+    hwloc_topology_t topo;
+    if (hwloc_topology_init(&topo) == 0 && hwloc_topology_load(topo) == 0) {
+        t.packages = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
+        t.cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+        t.pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+        hwloc_topology_destroy(topo);
+    }
+    return t;
+}
+
+/* "" if runnable, else why not: features the CPU lacks, features masked off. */
+static void kernel_status(const q4t_kernel *k, const q4t_cpu *cpu, char *buf, size_t len)
+{
+    const uint64_t missing = q4t_kernel_missing(k, cpu->features);
+    const uint64_t absent = missing & ~cpu->detected, masked = missing & cpu->detected;
+    char absent_names[256], masked_names[256];
+    q4t_features_format(absent, ",", absent_names, sizeof absent_names);
+    q4t_features_format(masked, ",", masked_names, sizeof masked_names);
+    snprintf(buf, len, "%s%s%s%s%s", absent ? "missing " : "", absent_names, absent && masked ? "; " : "",
+             masked ? "masked off: " : "", masked_names);
+}
+
+static cJSON *feature_array(uint64_t set)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < Q4T_FEATURE_COUNT; i++)
+        if (set & (UINT64_C(1) << i))
+            cJSON_AddItemToArray(a, cJSON_CreateString(q4t_feature_name(i)));
+    return a;
+}
+
+static int print_json(const q4t_cpu *cpu, topology t)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "q4tune_version", Q4T_VERSION);
+    cJSON *c = cJSON_AddObjectToObject(root, "cpu");
+    cJSON_AddStringToObject(c, "arch", cpu->arch);
+    cJSON_AddStringToObject(c, "model", cpu->model);
+    cJSON_AddNumberToObject(c, "logical_cpus", cpu->ncpus);
+    cJSON_AddNumberToObject(c, "packages", t.packages);
+    cJSON_AddNumberToObject(c, "cores", t.cores);
+    cJSON_AddNumberToObject(c, "pus", t.pus);
+    cJSON_AddItemToObject(c, "detected", feature_array(cpu->detected));
+    cJSON_AddItemToObject(c, "features", feature_array(cpu->features));
+    cJSON_AddNumberToObject(c, "sve_vector_bits", 8.0 * cpu->sve_vl_bytes);
+    cJSON_AddNumberToObject(c, "sme_streaming_vector_bits", 8.0 * cpu->sme_svl_bytes);
+    cJSON *ks = cJSON_AddArrayToObject(root, "kernels");
+    for (size_t i = 0; i < q4t_kernel_count(); i++) {
+        const q4t_kernel *k = q4t_kernel_at(i);
+        char status[600];
+        kernel_status(k, cpu, status, sizeof status);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", k->name);
+        cJSON_AddStringToObject(o, "op", q4t_op_name(k->op));
+        cJSON_AddItemToObject(o, "isa", feature_array(k->isa));
+        cJSON_AddNumberToObject(o, "mr", k->mr);
+        cJSON_AddNumberToObject(o, "nr", k->nr);
+        cJSON_AddNumberToObject(o, "kr", k->kr);
+        cJSON_AddBoolToObject(o, "built", 1);
+        cJSON_AddBoolToObject(o, "runnable", status[0] == '\0');
+        if (status[0])
+            cJSON_AddStringToObject(o, "reason", status);
+        cJSON_AddItemToArray(ks, o);
+    }
+    for (size_t i = 0; i < q4t_unbuilt_count(); i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", q4t_unbuilt_name(i));
+        cJSON_AddBoolToObject(o, "built", 0);
+        cJSON_AddBoolToObject(o, "runnable", 0);
+        cJSON_AddStringToObject(o, "reason", q4t_unbuilt_reason(i));
+        cJSON_AddItemToArray(ks, o);
+    }
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        return Q4T_EXIT_FAIL;
+    puts(text);
+    free(text);
+    return Q4T_EXIT_OK;
+}
+
+static void print_text(const q4t_cpu *cpu, topology t)
+{
+    char buf[512];
+    printf("q4tune %s\n", Q4T_VERSION);
+    printf("cpu:        %s\n", cpu->model);
+    printf("arch:       %s, %d logical CPUs (hwloc: %d packages, %d cores, %d PUs)\n", cpu->arch, cpu->ncpus,
+           t.packages, t.cores, t.pus);
+    q4t_features_format(cpu->detected, " ", buf, sizeof buf);
+    printf("features:   %s\n", buf[0] ? buf : "(none)");
+    if (cpu->features != cpu->detected) {
+        q4t_features_format(cpu->detected & ~cpu->features, " ", buf, sizeof buf);
+        printf("masked off: %s\n", buf);
+    }
+    if (cpu->sve_vl_bytes)
+        printf("sve:        %u-bit vectors\n", 8 * cpu->sve_vl_bytes);
+    if (cpu->sme_svl_bytes)
+        printf("sme:        %u-bit streaming vectors\n", 8 * cpu->sme_svl_bytes);
+    printf("\n%-28s %-5s %-6s %-22s %s\n", "kernel", "op", "tile", "requires", "status");
+    for (size_t i = 0; i < q4t_kernel_count(); i++) {
+        const q4t_kernel *k = q4t_kernel_at(i);
+        char tile[16], isa[128], status[600];
+        q4t_kernel_tile(k, tile, sizeof tile);
+        q4t_features_format(k->isa, ",", isa, sizeof isa);
+        kernel_status(k, cpu, status, sizeof status);
+        printf("%-28s %-5s %-6s %-22s %s%s\n", k->name, q4t_op_name(k->op), tile, isa[0] ? isa : "-",
+               status[0] ? "not runnable: " : "runnable", status);
+    }
+    for (size_t i = 0; i < q4t_unbuilt_count(); i++)
+        printf("%-28s %-5s %-6s %-22s not built: %s\n", q4t_unbuilt_name(i), "-", "-", "-", q4t_unbuilt_reason(i));
+}
+
+int q4t_cmd_info(int argc, char **argv, q4t_cpu *cpu)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
+                                         Q4T_LONGOPT_ISA, {0, 0, 0, 0}};
+    int json = 0, c;
+    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            json = 1;
+            break;
+        case Q4T_OPT_ISA:
+            if (q4t_cli_isa(cpu, optarg))
+                return Q4T_EXIT_USAGE;
+            break;
+        case 'h':
+            printf("usage: q4tune info [--json] [--isa=LIST]\n");
+            return Q4T_EXIT_OK;
+        default:
+            return Q4T_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "q4tune info: unexpected argument '%s'\n", argv[optind]);
+        return Q4T_EXIT_USAGE;
+    }
+    const topology t = topology_counts();
+    if (json)
+        return print_json(cpu, t);
+    print_text(cpu, t);
+    return Q4T_EXIT_OK;
+}

@@ -1,0 +1,162 @@
+/* q4tune verify [--shapes MxNxK,...] [--kernel NAME,...] [--seed N] [-v]:
+ * every runnable kernel against the reference kernel of its op, a table of
+ * results, exit 1 on any mismatch. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "text.h"
+#include "registry.h"
+#include "verify.h"
+
+enum { MAX_SHAPES = 128 };
+
+static int parse_shapes(const char *list, q4t_shape *shapes, size_t *count)
+{
+    char item[64], err[256];
+    *count = 0;
+    for (const char *p = list; q4t_list_next(&p, item, sizeof item) >= 0;) {
+        if (*count == MAX_SHAPES) {
+            fprintf(stderr, "q4tune verify: at most %d shapes\n", MAX_SHAPES);
+            return -1;
+        }
+        if (q4t_shape_parse(item, &shapes[*count], err, sizeof err)) {
+            fprintf(stderr, "q4tune verify: %s\n", err);
+            return -1;
+        }
+        ++*count;
+    }
+    if (*count == 0) {
+        fprintf(stderr, "q4tune verify: --shapes needs at least one MxNxK\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Is name in the comma-separated list (NULL: every name)? */
+static int selected(const char *list, const char *name)
+{
+    char item[128];
+    for (const char *p = list; p && q4t_list_next(&p, item, sizeof item) >= 0;)
+        if (strcmp(item, name) == 0)
+            return 1;
+    return !list;
+}
+
+static void print_failure(const q4t_shape *s, const q4t_verify_result *r)
+{
+    printf("    FAIL %zux%zux%zu: worst y[%zu][%zu] = %.9g vs reference %.9g (error %.3g x tolerance);"
+           " %d not written, %d written outside Y, %d differ when run tile by tile\n",
+           s->M, s->N, s->K, r->worst_m, r->worst_n, r->y, r->y_ref, r->worst, r->untouched, r->overwritten,
+           r->split_differs);
+}
+
+int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
+{
+    static const struct option opts[] = {
+        {"shapes", required_argument, NULL, 's'}, {"kernel", required_argument, NULL, 'k'},
+        {"seed", required_argument, NULL, 'S'},   {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},         Q4T_LONGOPT_ISA,
+        {0, 0, 0, 0}};
+    q4t_shape user_shapes[MAX_SHAPES];
+    size_t n_user = 0;
+    const char *kernels = NULL;
+    unsigned seed = 1;
+    int verbose = 0, c;
+    while ((c = getopt_long(argc, argv, "s:k:vh", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (parse_shapes(optarg, user_shapes, &n_user))
+                return Q4T_EXIT_USAGE;
+            break;
+        case 'k':
+            kernels = optarg;
+            break;
+        case 'S':
+            seed = (unsigned)strtoul(optarg, NULL, 0);
+            break;
+        case 'v':
+            verbose = 1;
+            break;
+        case Q4T_OPT_ISA:
+            if (q4t_cli_isa(cpu, optarg))
+                return Q4T_EXIT_USAGE;
+            break;
+        case 'h':
+            printf("usage: q4tune verify [--shapes MxNxK,...] [--kernel NAME,...] [--seed N] [-v] [--isa=LIST]\n"
+                   "  default shapes: per kernel, M from 1 to past its tile, N ragged around its tile,\n"
+                   "  K from one block (32) to 2048\n");
+            return Q4T_EXIT_OK;
+        default:
+            return Q4T_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "q4tune verify: unexpected argument '%s'\n", argv[optind]);
+        return Q4T_EXIT_USAGE;
+    }
+    char name[128];
+    for (const char *p = kernels; p && q4t_list_next(&p, name, sizeof name) >= 0;) {
+        if (!q4t_kernel_find(name)) {
+            fprintf(stderr, "q4tune verify: no kernel '%s' in this build (see 'q4tune info')\n", name);
+            return Q4T_EXIT_USAGE;
+        }
+    }
+
+    printf("%-28s %-5s %-6s %6s %13s  %s\n", "kernel", "op", "tile", "shapes", "worst err/tol", "result");
+    int passed = 0, failed = 0, skipped = 0;
+    for (size_t i = 0; i < q4t_kernel_count(); i++) {
+        const q4t_kernel *k = q4t_kernel_at(i);
+        if (!selected(kernels, k->name))
+            continue;
+        char tile[16];
+        q4t_kernel_tile(k, tile, sizeof tile);
+        const uint64_t missing = q4t_kernel_missing(k, cpu->features);
+        if (missing) {
+            char names[256];
+            q4t_features_format(missing, ",", names, sizeof names);
+            printf("%-28s %-5s %-6s %6s %13s  skipped: not runnable here (needs %s)\n", k->name,
+                   q4t_op_name(k->op), tile, "-", "-", names);
+            skipped++;
+            continue;
+        }
+        q4t_shape shapes[MAX_SHAPES];
+        const size_t n = n_user ? n_user : q4t_verify_shapes(k, shapes, MAX_SHAPES);
+        if (n_user)
+            memcpy(shapes, user_shapes, n * sizeof *shapes);
+        double worst = 0.0;
+        int bad = 0;
+        for (size_t s = 0; s < n; s++) {
+            q4t_verify_result r;
+            if (q4t_verify(k, shapes[s], seed + (unsigned)s, &r)) {
+                fprintf(stderr, "q4tune verify: out of memory at %zux%zux%zu\n", shapes[s].M, shapes[s].N,
+                        shapes[s].K);
+                return Q4T_EXIT_FAIL;
+            }
+            if (r.worst > worst)
+                worst = r.worst;
+            if (!r.ok) {
+                if (!bad++)
+                    printf("%-28s %-5s %-6s %6zu %13s  MISMATCH\n", k->name, q4t_op_name(k->op), tile, n, "");
+                print_failure(&shapes[s], &r);
+            } else if (verbose) {
+                printf("    ok   %zux%zux%zu: err/tol %.3f\n", shapes[s].M, shapes[s].N, shapes[s].K, r.worst);
+            }
+        }
+        if (bad) {
+            printf("    %d of %zu shapes failed\n", bad, n);
+            failed++;
+        } else {
+            printf("%-28s %-5s %-6s %6zu %13.3f  ok\n", k->name, q4t_op_name(k->op), tile, n, worst);
+            passed++;
+        }
+    }
+    for (size_t i = 0; i < q4t_unbuilt_count(); i++)
+        if (selected(kernels, q4t_unbuilt_name(i)))
+            printf("%-28s %-5s %-6s %6s %13s  skipped: not built (%s)\n", q4t_unbuilt_name(i), "-", "-", "-", "-",
+                   q4t_unbuilt_reason(i));
+    printf("verify: %d kernels passed, %d failed, %d not runnable on this CPU\n", passed, failed, skipped);
+    return failed ? Q4T_EXIT_FAIL : Q4T_EXIT_OK;
+}

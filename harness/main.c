@@ -1,0 +1,66 @@
+/* q4tune: int4 LLM kernel benchmark and autotuner. Subcommand dispatch. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv, q4t_cpu *cpu);
+    const char *summary;
+} commands[] = {
+    {"info", q4t_cmd_info, "CPU model, features, vector lengths, and which kernels can run here"},
+    {"verify", q4t_cmd_verify, "check every runnable kernel against the reference kernel"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: q4tune <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-8s this text\n\n"
+                 "options every command takes:\n"
+                 "  --isa=LIST   mask CPU features: '-sve,-sme' turns those off, 'neon,sdot' keeps only those;\n"
+                 "               the environment variable Q4T_ISA takes the same list, applied first\n"
+                 "  --help       the command's own options\n",
+            "help");
+}
+
+int q4t_cli_isa(q4t_cpu *cpu, const char *spec)
+{
+    char err[512];
+    if (q4t_isa_mask(spec, cpu->features, &cpu->features, err, sizeof err) == 0)
+        return 0;
+    fprintf(stderr, "q4tune: %s\n", err);
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return Q4T_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return Q4T_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("q4tune %s\n", Q4T_VERSION);
+        return Q4T_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name))
+            continue;
+        q4t_cpu cpu;
+        q4t_cpu_detect(&cpu);
+        const char *env = getenv("Q4T_ISA");
+        if (env && *env && q4t_cli_isa(&cpu, env))
+            return Q4T_EXIT_USAGE;
+        return commands[i].run(argc - 1, argv + 1, &cpu);
+    }
+    fprintf(stderr, "q4tune: unknown command '%s' (see 'q4tune help')\n", cmd);
+    return Q4T_EXIT_USAGE;
+}

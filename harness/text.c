@@ -1,0 +1,15 @@
+/* Small text helpers: see text.h. */
+#include "text.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int q4t_list_next(const char **p, char *buf, size_t len)
+{
+    if (!**p)
+        return -1;
+    const size_t n = strcspn(*p, ",");
+    snprintf(buf, len, "%.*s", (int)n, *p);
+    *p += n + ((*p)[n] == ',');
+    return (int)n;
+}

@@ -1,0 +1,54 @@
+/* The kernel descriptor: every variant (reference or optimised) is one of these,
+ * defined in its own file and listed once in registry.def.
+ *
+ * Y[M][N] = X[M][K] . W[N][K]^T, W in Q4_0, X quantized to Q8_0 on packing,
+ * Y fp32 with row stride ldy. K is a multiple of 32; M, N >= 1.
+ *
+ * Use: w = pack_w(W) once per matrix; x = pack_x(X) once per call;
+ * run(args, m0, m1, n0, n1) for any rectangle with m0 a multiple of mr and
+ * n0 a multiple of nr (m1 <= M, n1 <= N need not be), so that threading and
+ * task tiles live outside the kernel. Disjoint rectangles may run concurrently.
+ */
+#ifndef Q4T_KERNEL_H
+#define Q4T_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "formats.h"
+#include "isa.h"
+
+typedef enum { Q4T_OP_GEMV, Q4T_OP_GEMM } q4t_op;
+
+typedef struct {
+    const void *w; /* packed by pack_w */
+    const void *x; /* packed by pack_x */
+    float *y;
+    size_t ldy; /* elements between rows of y */
+    size_t M, N, K;
+} q4t_run_args;
+
+typedef struct q4t_kernel {
+    const char *name; /* file stem: <op>_q4_<isa>_<MR>x<NR>[_<tweak>] */
+    const char *file; /* __FILE__ of the definition, checked against name */
+    q4t_op op;
+    uint64_t isa;           /* required feature bits (isa.h) */
+    uint16_t mr, nr, kr;    /* register tile; 0 = scales with the vector length */
+    size_t (*packed_w_size)(size_t N, size_t K);
+    void (*pack_w)(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst);
+    size_t (*packed_x_size)(size_t M, size_t K);
+    void (*pack_x)(const float *x, size_t M, size_t K, void *dst);
+    void (*run)(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1);
+} q4t_kernel;
+
+/* Shared packing used by several variants. */
+size_t q4t_packed_size_q4_0(size_t N, size_t K); /* plain Q4_0 rows */
+void q4t_pack_w_q4_0(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst);
+size_t q4t_packed_size_q8_0(size_t M, size_t K); /* plain Q8_0 rows */
+void q4t_pack_x_q8_0(const float *x, size_t M, size_t K, void *dst);
+size_t q4t_packed_size_q8f(size_t M, size_t K); /* Q8F rows */
+void q4t_pack_x_q8f(const float *x, size_t M, size_t K, void *dst);
+
+#define Q4T_ROUND_UP(x, m) (((x) + (m) - 1) / (m) * (m))
+
+#endif

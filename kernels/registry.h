@@ -1,0 +1,25 @@
+/* The one table of kernels (registry.def), as built for this architecture. */
+#ifndef Q4T_REGISTRY_H
+#define Q4T_REGISTRY_H
+
+#include "kernel.h"
+
+size_t q4t_kernel_count(void);
+const q4t_kernel *q4t_kernel_at(size_t i);
+const q4t_kernel *q4t_kernel_find(const char *name); /* NULL if unknown */
+/* The reference kernel every variant of op is checked against. */
+const q4t_kernel *q4t_reference(q4t_op op);
+/* Features k needs that the set lacks (0: runnable). */
+uint64_t q4t_kernel_missing(const q4t_kernel *k, uint64_t features);
+
+/* Entries of registry.def for this architecture that this build left out
+ * because the compiler cannot produce their ISA, with the reason. */
+size_t q4t_unbuilt_count(void);
+const char *q4t_unbuilt_name(size_t i);
+const char *q4t_unbuilt_reason(size_t i);
+
+const char *q4t_op_name(q4t_op op);
+/* "1x8", or "vl" for a dimension that scales with the vector length. */
+void q4t_kernel_tile(const q4t_kernel *k, char *buf, size_t len);
+
+#endif

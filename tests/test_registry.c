@@ -1,0 +1,87 @@
+/* Registry invariants: unique names, name = file stem, the name's op, ISA token
+ * and tile agree with the descriptor, ISA bits valid for the architecture. */
+#include <string.h>
+
+#include "check.h"
+#include "registry.h"
+
+/* ISA token of a kernel name -> the feature bits that token implies. */
+static const struct {
+    const char *token;
+    uint64_t bits;
+} tokens[] = {
+    {"ref", 0},
+    {"neon", Q4T_F_NEON},
+    {"sdot", Q4T_F_NEON | Q4T_F_SDOT},
+    {"i8mm", Q4T_F_NEON | Q4T_F_I8MM},
+    {"sve_i8mm", Q4T_F_NEON | Q4T_F_SVE | Q4T_F_I8MM | Q4T_F_SVEI8MM},
+    {"sve2", Q4T_F_NEON | Q4T_F_SVE | Q4T_F_SVE2},
+    {"sve", Q4T_F_NEON | Q4T_F_SVE},
+    {"sme2", Q4T_F_SME | Q4T_F_SME2},
+    {"sme", Q4T_F_SME},
+    {"avx2", Q4T_F_AVX2},
+    {"avxvnni", Q4T_F_AVX2 | Q4T_F_AVXVNNI},
+    {"avx512vnni", Q4T_F_AVX2 | Q4T_F_AVX512F | Q4T_F_AVX512BW | Q4T_F_AVX512VL | Q4T_F_AVX512VNNI},
+};
+
+static void check_kernel(const q4t_kernel *k)
+{
+    const char *n = k->name;
+    CHECK(n && k->file, "kernel %p has a name and a file", (const void *)k);
+    if (!n || !k->file)
+        return;
+    const char *base = strrchr(k->file, '/');
+    base = base ? base + 1 : k->file;
+    CHECK(strlen(base) == strlen(n) + 2 && !strncmp(base, n, strlen(n)) && !strcmp(base + strlen(n), ".c"),
+          "%s is defined in %s: the name must be the file stem", n, k->file);
+
+    const char *prefix = k->op == Q4T_OP_GEMV ? "gemv_q4_" : "gemm_q4_";
+    CHECK(!strncmp(n, prefix, strlen(prefix)), "%s: op %s must prefix the name", n, q4t_op_name(k->op));
+    const char *rest = n + strlen(prefix);
+    int matched = 0;
+    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0] && !matched; i++) {
+        const size_t len = strlen(tokens[i].token);
+        if (strncmp(rest, tokens[i].token, len) || rest[len] != '_')
+            continue;
+        matched = 1;
+        CHECK((k->isa & tokens[i].bits) == tokens[i].bits, "%s: ISA token '%s' needs bits its descriptor lacks", n,
+              tokens[i].token);
+        char tile[16];
+        q4t_kernel_tile(k, tile, sizeof tile);
+        const char *t = rest + len + 1;
+        CHECK(!strncmp(t, tile, strlen(tile)) && (t[strlen(tile)] == '\0' || t[strlen(tile)] == '_'),
+              "%s: tile in the name differs from mr x nr = %s", n, tile);
+    }
+    CHECK(matched, "%s: no known ISA token after '%s'", n, prefix);
+
+    const uint64_t arch_bits = strstr(k->file, "/x86/") ? Q4T_F_X86 : strstr(k->file, "/arm/") ? Q4T_F_ARM : 0;
+    CHECK((k->isa & ~arch_bits) == 0, "%s: ISA bits outside its architecture's features", n);
+    CHECK(q4t_features_close(k->isa) == k->isa, "%s: requires a feature without its prerequisites", n);
+    CHECK(k->op == Q4T_OP_GEMV ? k->mr == 1 : 1, "%s: a GEMV kernel has mr = 1", n);
+    CHECK(k->packed_w_size && k->pack_w && k->packed_x_size && k->pack_x && k->run, "%s: every function is set", n);
+    if (k->packed_w_size && k->packed_x_size)
+        CHECK(k->packed_w_size(1, 32) >= sizeof(q4t_block_q4_0) && k->packed_x_size(1, 32) >= 32,
+              "%s: packed sizes hold at least one block", n);
+}
+
+int main(void)
+{
+    const size_t count = q4t_kernel_count();
+    CHECK(count >= 2, "the registry holds the two reference kernels at least (%zu)", count);
+    for (size_t i = 0; i < count; i++) {
+        check_kernel(q4t_kernel_at(i));
+        for (size_t j = 0; j < i; j++)
+            CHECK(strcmp(q4t_kernel_at(i)->name, q4t_kernel_at(j)->name), "%s is registered twice",
+                  q4t_kernel_at(i)->name);
+        CHECK(q4t_kernel_find(q4t_kernel_at(i)->name) == q4t_kernel_at(i), "find(%s)", q4t_kernel_at(i)->name);
+    }
+    for (size_t i = 0; i < q4t_unbuilt_count(); i++)
+        CHECK(!q4t_kernel_find(q4t_unbuilt_name(i)), "%s is both built and unbuilt", q4t_unbuilt_name(i));
+    for (int op = Q4T_OP_GEMV; op <= Q4T_OP_GEMM; op++) {
+        const q4t_kernel *ref = q4t_reference((q4t_op)op);
+        CHECK(ref && ref->op == (q4t_op)op && ref->isa == 0, "the %s reference runs everywhere",
+              q4t_op_name((q4t_op)op));
+    }
+    CHECK(q4t_kernel_find("no_such_kernel") == NULL, "unknown names are not found");
+    return check_done("test_registry");
+}
