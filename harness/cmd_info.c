@@ -103,7 +103,7 @@ static void print_text(const q4t_cpu *cpu, topology t)
     char buf[512];
     printf("q4tune %s\n", Q4T_VERSION);
     printf("cpu:        %s\n", cpu->model);
-    printf("arch:       %s, %d logical CPUs (hwloc: %d packages, %d cores, %d PUs)\n", cpu->arch, cpu->ncpus,
+    printf("arch:       %s, %d logical CPUs (hwloc: packages %d, cores %d, PUs %d)\n", cpu->arch, cpu->ncpus,
            t.packages, t.cores, t.pus);
     q4t_features_format(cpu->detected, " ", buf, sizeof buf);
     printf("features:   %s\n", buf[0] ? buf : "(none)");
