@@ -37,17 +37,20 @@ int main(int argc, char **argv)
     q4t_shape shapes[128];
     const size_t n = q4t_verify_shapes(k, shapes, 128);
     CHECK(n >= 10, "%s: %zu shapes", k->name, n);
+    int runs = 0, bad = 0;
     for (unsigned seed = 1; seed <= 3; seed++) {
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++, runs++) {
             q4t_verify_result r;
             const q4t_shape s = shapes[i];
             CHECK(q4t_verify(k, s, seed * 1000 + (unsigned)i, &r) == 0, "memory for %zux%zux%zu", s.M, s.N, s.K);
-            CHECK(r.ok,
-                  "%s %zux%zux%zu seed %u: y[%zu][%zu] = %.9g vs %.9g (%.3g x tolerance), %d unwritten, %d written "
-                  "outside, %d differ tile by tile",
-                  k->name, s.M, s.N, s.K, seed, r.worst_m, r.worst_n, r.y, r.y_ref, r.worst, r.untouched,
-                  r.overwritten, r.split_differs);
+            if (!r.ok && bad++ < 8) /* the first few in full, then the count */
+                fprintf(stderr,
+                        "%s %zux%zux%zu seed %u: y[%zu][%zu] = %.9g vs %.9g (%.3g x tolerance), %d unwritten, "
+                        "%d written outside, %d differ tile by tile\n",
+                        k->name, s.M, s.N, s.K, seed, r.worst_m, r.worst_n, r.y, r.y_ref, r.worst, r.untouched,
+                        r.overwritten, r.split_differs);
         }
     }
+    CHECK(bad == 0, "%s: %d of %d runs differ from the reference", k->name, bad, runs);
     return check_done(k->name);
 }
