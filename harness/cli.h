@@ -13,6 +13,13 @@ enum { Q4T_EXIT_OK = 0, Q4T_EXIT_FAIL = 1, Q4T_EXIT_USAGE = 2 };
 /* Masks features of cpu off per an --isa spec; prints the error and returns -1. */
 int q4t_cli_isa(q4t_cpu *cpu, const char *spec);
 
+/* The options every subcommand shares, for the default case of its getopt_long
+ * loop: --isa (returns -1: parsing goes on), --help (prints usage, returns
+ * Q4T_EXIT_OK) and unknown options (Q4T_EXIT_USAGE). */
+int q4t_cli_common_option(int c, q4t_cpu *cpu, const char *usage);
+/* After the options: refuses leftover operands. Returns 0 or Q4T_EXIT_USAGE. */
+int q4t_cli_no_operands(int argc, char **argv, const char *cmd);
+
 int q4t_cmd_info(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu);
 

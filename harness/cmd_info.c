@@ -133,27 +133,15 @@ int q4t_cmd_info(int argc, char **argv, q4t_cpu *cpu)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
                                          Q4T_LONGOPT_ISA, {0, 0, 0, 0}};
-    int json = 0, c;
+    int json = 0, c, rc;
     while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
+        if (c == 'j')
             json = 1;
-            break;
-        case Q4T_OPT_ISA:
-            if (q4t_cli_isa(cpu, optarg))
-                return Q4T_EXIT_USAGE;
-            break;
-        case 'h':
-            printf("usage: q4tune info [--json] [--isa=LIST]\n");
-            return Q4T_EXIT_OK;
-        default:
-            return Q4T_EXIT_USAGE;
-        }
+        else if ((rc = q4t_cli_common_option(c, cpu, "usage: q4tune info [--json] [--isa=LIST]\n")) >= 0)
+            return rc;
     }
-    if (optind < argc) {
-        fprintf(stderr, "q4tune info: unexpected argument '%s'\n", argv[optind]);
-        return Q4T_EXIT_USAGE;
-    }
+    if ((rc = q4t_cli_no_operands(argc, argv, "info")))
+        return rc;
     const topology t = topology_counts();
     if (json)
         return print_json(cpu, t);

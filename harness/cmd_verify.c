@@ -53,6 +53,11 @@ static void print_failure(const q4t_shape *s, const q4t_verify_result *r)
            r->split_differs);
 }
 
+static const char usage[] =
+    "usage: q4tune verify [--shapes MxNxK,...] [--kernel NAME,...] [--seed N] [-v] [--isa=LIST]\n"
+    "  default shapes: per kernel, M from 1 to past its tile, N ragged around its tile,\n"
+    "  K from one block (32) to 2048\n";
+
 int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
 {
     static const struct option opts[] = {
@@ -64,7 +69,8 @@ int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
     size_t n_user = 0;
     const char *kernels = NULL;
     unsigned seed = 1;
-    int verbose = 0, c;
+    int verbose = 0, c, rc;
+    char *end;
     while ((c = getopt_long(argc, argv, "s:k:vh", opts, NULL)) != -1) {
         switch (c) {
         case 's':
@@ -75,28 +81,22 @@ int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
             kernels = optarg;
             break;
         case 'S':
-            seed = (unsigned)strtoul(optarg, NULL, 0);
+            seed = (unsigned)strtoul(optarg, &end, 0);
+            if (*end || !*optarg) {
+                fprintf(stderr, "q4tune verify: --seed wants a number, not '%s'\n", optarg);
+                return Q4T_EXIT_USAGE;
+            }
             break;
         case 'v':
             verbose = 1;
             break;
-        case Q4T_OPT_ISA:
-            if (q4t_cli_isa(cpu, optarg))
-                return Q4T_EXIT_USAGE;
-            break;
-        case 'h':
-            printf("usage: q4tune verify [--shapes MxNxK,...] [--kernel NAME,...] [--seed N] [-v] [--isa=LIST]\n"
-                   "  default shapes: per kernel, M from 1 to past its tile, N ragged around its tile,\n"
-                   "  K from one block (32) to 2048\n");
-            return Q4T_EXIT_OK;
         default:
-            return Q4T_EXIT_USAGE;
+            if ((rc = q4t_cli_common_option(c, cpu, usage)) >= 0)
+                return rc;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "q4tune verify: unexpected argument '%s'\n", argv[optind]);
-        return Q4T_EXIT_USAGE;
-    }
+    if ((rc = q4t_cli_no_operands(argc, argv, "verify")))
+        return rc;
     char name[128];
     for (const char *p = kernels; p && q4t_list_next(&p, name, sizeof name) >= 0;) {
         if (!q4t_kernel_find(name)) {

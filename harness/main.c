@@ -1,4 +1,5 @@
 /* q4tune: int4 LLM kernel benchmark and autotuner. Subcommand dispatch. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,27 @@ int q4t_cli_isa(q4t_cpu *cpu, const char *spec)
         return 0;
     fprintf(stderr, "q4tune: %s\n", err);
     return -1;
+}
+
+int q4t_cli_common_option(int c, q4t_cpu *cpu, const char *usage)
+{
+    switch (c) {
+    case Q4T_OPT_ISA:
+        return q4t_cli_isa(cpu, optarg) ? Q4T_EXIT_USAGE : -1;
+    case 'h':
+        fputs(usage, stdout);
+        return Q4T_EXIT_OK;
+    default: /* getopt_long has said what is wrong */
+        return Q4T_EXIT_USAGE;
+    }
+}
+
+int q4t_cli_no_operands(int argc, char **argv, const char *cmd)
+{
+    if (optind >= argc)
+        return 0;
+    fprintf(stderr, "q4tune %s: unexpected argument '%s'\n", cmd, argv[optind]);
+    return Q4T_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)

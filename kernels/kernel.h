@@ -49,6 +49,15 @@ void q4t_pack_x_q8_0(const float *x, size_t M, size_t K, void *dst);
 size_t q4t_packed_size_q8f(size_t M, size_t K); /* Q8F rows */
 void q4t_pack_x_q8f(const float *x, size_t M, size_t K, void *dst);
 
+/* Row-group weight packing, for variants that read nr rows of W at once: N is
+ * padded to a multiple of nr with zero rows (d = 0, q = 8); per group of nr
+ * rows and per 32-block, fp16 d[nr] then the nr rows' 16 qs bytes, byte j of
+ * row r stored at qs_offset(r, j) from the end of d[], XORed with flip. */
+typedef size_t (*q4t_qs_offset_fn)(size_t r, size_t j);
+size_t q4t_packed_size_rowgroups(size_t N, size_t K, size_t nr);
+void q4t_pack_w_rowgroups(const q4t_block_q4_0 *w, size_t N, size_t K, size_t nr, q4t_qs_offset_fn qs_offset,
+                          uint8_t flip, void *dst);
+
 #define Q4T_ROUND_UP(x, m) (((x) + (m) - 1) / (m) * (m))
 
 #endif

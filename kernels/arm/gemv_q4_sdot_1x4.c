@@ -23,29 +23,21 @@
 
 #include "../kernel.h"
 
-enum { NR = 4, GROUP_BLOCK_BYTES = NR * 2 + NR * Q4T_QK / 2 };
+enum { NR = 4, GROUP_BLOCK_BYTES = NR * sizeof(q4t_block_q4_0) };
+
+static size_t qs_offset(size_t r, size_t j)
+{
+    return (j / 4) * 16 + r * 4 + j % 4; /* chunk j / 4, row r */
+}
 
 static size_t packed_w_size(size_t N, size_t K)
 {
-    return Q4T_ROUND_UP(N, NR) / NR * (K / Q4T_QK) * GROUP_BLOCK_BYTES;
+    return q4t_packed_size_rowgroups(N, K, NR);
 }
 
 static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
 {
-    const size_t nb = K / Q4T_QK;
-    uint8_t *p = dst;
-    for (size_t n = 0; n < N; n += NR) {
-        for (size_t b = 0; b < nb; b++, p += GROUP_BLOCK_BYTES) {
-            uint16_t *d = (uint16_t *)p;
-            uint8_t *qs = p + NR * 2;
-            for (size_t r = 0; r < NR; r++) {
-                const q4t_block_q4_0 *src = n + r < N ? &w[(n + r) * nb + b] : NULL;
-                d[r] = src ? src->d : 0;
-                for (int j = 0; j < Q4T_QK / 2; j++)
-                    qs[(j / 4) * 16 + r * 4 + j % 4] = (src ? src->qs[j] : 0x88) ^ 0x88;
-            }
-        }
-    }
+    q4t_pack_w_rowgroups(w, N, K, NR, qs_offset, 0x88, dst);
 }
 
 static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)

@@ -22,33 +22,21 @@
 
 #include "../kernel.h"
 
-enum { NR = 8, GROUP_BLOCK_BYTES = NR * 2 + NR * Q4T_QK / 2 };
+enum { NR = 8, GROUP_BLOCK_BYTES = NR * sizeof(q4t_block_q4_0) };
+
+static size_t qs_offset(size_t r, size_t j)
+{
+    return (r % 4) * 32 + (r / 4) * 16 + j; /* register r % 4, lane r / 4 */
+}
 
 static size_t packed_w_size(size_t N, size_t K)
 {
-    return Q4T_ROUND_UP(N, NR) / NR * (K / Q4T_QK) * GROUP_BLOCK_BYTES;
+    return q4t_packed_size_rowgroups(N, K, NR);
 }
 
 static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
 {
-    const size_t nb = K / Q4T_QK;
-    uint8_t *p = dst;
-    for (size_t n = 0; n < N; n += NR) {
-        for (size_t b = 0; b < nb; b++, p += GROUP_BLOCK_BYTES) {
-            uint16_t *d = (uint16_t *)p;
-            uint8_t *qs = p + NR * 2;
-            for (size_t r = 0; r < NR; r++) {
-                uint8_t *row_qs = qs + (r % 4) * 32 + (r / 4) * 16;
-                if (n + r < N) {
-                    d[r] = w[(n + r) * nb + b].d;
-                    memcpy(row_qs, w[(n + r) * nb + b].qs, 16);
-                } else {
-                    d[r] = 0;
-                    memset(row_qs, 0x88, 16);
-                }
-            }
-        }
-    }
+    q4t_pack_w_rowgroups(w, N, K, NR, qs_offset, 0, dst);
 }
 
 static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)
