@@ -37,9 +37,11 @@ function(q4t_isa_group token arch_var flags_var)
 endfunction()
 
 # q4t_add_kernels(TARGET DEF_FILE GENERATED_DEF): compiles every kernel of the
-# registry for this architecture into TARGET with its group's flags, and writes
-# GENERATED_DEF: Q4T_BUILT(name) per compiled kernel, Q4T_UNBUILT(name, reason)
-# per kernel whose flags this compiler rejects.
+# registry for this architecture as an object library q4t_k_<name> with its
+# group's flags, links it into TARGET, and writes GENERATED_DEF:
+# Q4T_BUILT(name) per compiled kernel, Q4T_UNBUILT(name, reason) per kernel
+# whose flags this compiler rejects. Q4T_KERNELS_BUILT lists
+# "name|instruction patterns" of the compiled ones (for the disassembly test).
 function(q4t_add_kernels target def_file generated)
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${def_file}")
     file(STRINGS "${def_file}" lines REGEX "^Q4T_KERNEL\\(")
@@ -48,10 +50,14 @@ function(q4t_add_kernels target def_file generated)
     set(dirs_x86_64 x86)
     set(dirs_aarch64 arm)
     foreach(line IN LISTS lines)
-        string(REGEX MATCH "^Q4T_KERNEL\\(([a-z0-9_]+), *([a-z0-9_]+), *([a-z0-9_]+)\\)" _ "${line}")
+        string(REGEX MATCH "^Q4T_KERNEL\\(([a-z0-9_]+), *([a-z0-9_]+), *([a-z0-9_]+), *\"([^\"]*)\"\\)" _ "${line}")
+        if(NOT CMAKE_MATCH_0)
+            message(FATAL_ERROR "registry.def: cannot read '${line}'")
+        endif()
         set(name "${CMAKE_MATCH_1}")
         set(arch "${CMAKE_MATCH_2}")
         set(token "${CMAKE_MATCH_3}")
+        set(insns "${CMAKE_MATCH_4}")
         if(NOT arch STREQUAL "any" AND NOT arch STREQUAL Q4T_ARCH)
             continue()
         endif()
@@ -68,8 +74,10 @@ function(q4t_add_kernels target def_file generated)
         set(CMAKE_REQUIRED_FLAGS "${shown}")
         check_c_source_compiles("int main(void) { return 0; }" ${has_flags})
         if(${has_flags})
-            target_sources(${target} PRIVATE "${src}")
-            set_source_files_properties("${src}" PROPERTIES COMPILE_OPTIONS "${flags}")
+            add_library(q4t_k_${name} OBJECT "${src}")
+            target_compile_options(q4t_k_${name} PRIVATE ${flags})
+            target_sources(${target} PRIVATE $<TARGET_OBJECTS:q4t_k_${name}>)
+            set_property(GLOBAL APPEND PROPERTY Q4T_KERNELS_BUILT "${name}|${insns}")
             string(APPEND out "Q4T_BUILT(${name})\n")
         else()
             message(STATUS "q4tune: ${name} left out: ${CMAKE_C_COMPILER_ID} rejects ${shown}")

@@ -92,7 +92,8 @@ static int pack_and_run(const q4t_kernel *k, q4t_shape s, const q4t_block_q4_0 *
     if (!tiled) {
         k->run(&a, 0, s.M, 0, s.N);
     } else {
-        const size_t mr = k->mr ? k->mr : s.M, nr = k->nr ? k->nr : s.N;
+        size_t mr, nr;
+        q4t_kernel_tile_size(k, &mr, &nr);
         for (size_t m0 = (s.M - 1) / mr * mr;; m0 -= mr) {
             for (size_t n0 = (s.N - 1) / nr * nr;; n0 -= nr) {
                 k->run(&a, m0, m0 + mr < s.M ? m0 + mr : s.M, n0, n0 + nr < s.N ? n0 + nr : s.N);
@@ -183,7 +184,8 @@ static size_t add_unique(size_t *v, size_t n, size_t value)
 
 size_t q4t_verify_shapes(const q4t_kernel *k, q4t_shape *shapes, size_t max)
 {
-    const size_t mr = k->mr ? k->mr : 4, nr = k->nr ? k->nr : 16;
+    size_t mr, nr;
+    q4t_kernel_tile_size(k, &mr, &nr);
     size_t ms[8], ns[8], nm = 0, nn = 0, count = 0;
     const size_t m_cand[] = {1, 2, mr - 1, mr, mr + 1, 2 * mr + 1};
     const size_t n_cand[] = {1, nr - 1, nr, nr + 1, 2 * nr + 3};

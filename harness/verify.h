@@ -31,7 +31,8 @@ int q4t_shape_parse(const char *s, q4t_shape *shape, char *err, size_t errlen);
  * register tile. Returns 0, or -1 if memory ran out. */
 int q4t_verify(const q4t_kernel *k, q4t_shape shape, unsigned seed, q4t_verify_result *r);
 
-/* The shape matrix `q4tune verify` and the tests use for k: M from 1 to past mr,
+/* The shape matrix `q4tune verify` and the tests use for k (runnable here: the
+ * tile of a scalable kernel depends on the vector length): M from 1 to past mr,
  * N ragged around nr, K from one block to many. Returns the count (<= max). */
 size_t q4t_verify_shapes(const q4t_kernel *k, q4t_shape *shapes, size_t max);
 

@@ -8,6 +8,8 @@
  * run(args, m0, m1, n0, n1) for any rectangle with m0 a multiple of mr and
  * n0 a multiple of nr (m1 <= M, n1 <= N need not be), so that threading and
  * task tiles live outside the kernel. Disjoint rectangles may run concurrently.
+ * mr and nr are the run-time tile (q4t_kernel_tile_size in registry.h): for a
+ * scalable dimension, its multiple of the vector unit times tile()'s unit.
  */
 #ifndef Q4T_KERNEL_H
 #define Q4T_KERNEL_H
@@ -33,7 +35,11 @@ typedef struct q4t_kernel {
     const char *file; /* __FILE__ of the definition, checked against name */
     q4t_op op;
     uint64_t isa;           /* required feature bits (isa.h) */
-    uint16_t mr, nr, kr;    /* register tile; 0 = scales with the vector length */
+    uint16_t mr, nr, kr;    /* register tile (rows of X, rows of W, k per multiply step) */
+    uint8_t mr_vl, nr_vl;   /* 1: that dimension is mr (nr) vector units, sized by tile() */
+    /* Scalable kernels: the size of one vector unit in rows (*mr) and columns
+     * (*nr) on this CPU, e.g. SVL/32 for a ZA tile. Only called when runnable. */
+    void (*tile)(size_t *mr_unit, size_t *nr_unit);
     size_t (*packed_w_size)(size_t N, size_t K);
     void (*pack_w)(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst);
     size_t (*packed_x_size)(size_t M, size_t K);

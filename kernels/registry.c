@@ -79,12 +79,29 @@ const char *q4t_op_name(q4t_op op)
     return op == Q4T_OP_GEMV ? "gemv" : "gemm";
 }
 
+static void tile_dim(unsigned n, int vl, char *buf, size_t len)
+{
+    if (!vl)
+        snprintf(buf, len, "%u", n);
+    else if (n == 1)
+        snprintf(buf, len, "vl");
+    else
+        snprintf(buf, len, "%uvl", n);
+}
+
 void q4t_kernel_tile(const q4t_kernel *k, char *buf, size_t len)
 {
-    char mr[8] = "vl", nr[8] = "vl";
-    if (k->mr)
-        snprintf(mr, sizeof mr, "%u", (unsigned)k->mr);
-    if (k->nr)
-        snprintf(nr, sizeof nr, "%u", (unsigned)k->nr);
+    char mr[8], nr[8];
+    tile_dim(k->mr, k->mr_vl, mr, sizeof mr);
+    tile_dim(k->nr, k->nr_vl, nr, sizeof nr);
     snprintf(buf, len, "%sx%s", mr, nr);
+}
+
+void q4t_kernel_tile_size(const q4t_kernel *k, size_t *mr, size_t *nr)
+{
+    size_t mu = 1, nu = 1;
+    if (k->tile)
+        k->tile(&mu, &nu);
+    *mr = k->mr * (k->mr_vl ? mu : 1);
+    *nr = k->nr * (k->nr_vl ? nu : 1);
 }

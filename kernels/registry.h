@@ -19,7 +19,9 @@ const char *q4t_unbuilt_name(size_t i);
 const char *q4t_unbuilt_reason(size_t i);
 
 const char *q4t_op_name(q4t_op op);
-/* "1x8", or "vl" for a dimension that scales with the vector length. */
+/* The tile as named: "1x8", "vlx4vl" ("vl" = one vector unit, "4vl" = four). */
 void q4t_kernel_tile(const q4t_kernel *k, char *buf, size_t len);
+/* The tile on this CPU, vector units resolved (k must be runnable). */
+void q4t_kernel_tile_size(const q4t_kernel *k, size_t *mr, size_t *nr);
 
 #endif

@@ -57,7 +57,9 @@ static void check_kernel(const q4t_kernel *k)
     const uint64_t arch_bits = strstr(k->file, "/x86/") ? Q4T_F_X86 : strstr(k->file, "/arm/") ? Q4T_F_ARM : 0;
     CHECK((k->isa & ~arch_bits) == 0, "%s: ISA bits outside its architecture's features", n);
     CHECK(q4t_features_close(k->isa) == k->isa, "%s: requires a feature without its prerequisites", n);
-    CHECK(k->op == Q4T_OP_GEMV ? k->mr == 1 : 1, "%s: a GEMV kernel has mr = 1", n);
+    CHECK(k->op == Q4T_OP_GEMV ? k->mr == 1 && !k->mr_vl : 1, "%s: a GEMV kernel has mr = 1", n);
+    CHECK(k->mr >= 1 && k->nr >= 1 && k->kr >= 1, "%s: tile dimensions are at least 1", n);
+    CHECK((k->mr_vl || k->nr_vl) == (k->tile != NULL), "%s: a scalable tile has a tile() and only then", n);
     CHECK(k->packed_w_size && k->pack_w && k->packed_x_size && k->pack_x && k->run, "%s: every function is set", n);
     if (k->packed_w_size && k->packed_x_size)
         CHECK(k->packed_w_size(1, 32) >= sizeof(q4t_block_q4_0) && k->packed_x_size(1, 32) >= 32,
