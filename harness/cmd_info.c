@@ -75,6 +75,15 @@ static int print_json(const q4t_cpu *cpu, topology t)
         cJSON_AddNumberToObject(o, "mr", k->mr);
         cJSON_AddNumberToObject(o, "nr", k->nr);
         cJSON_AddNumberToObject(o, "kr", k->kr);
+        char tile[16];
+        q4t_kernel_tile(k, tile, sizeof tile);
+        cJSON_AddStringToObject(o, "tile", tile);
+        if (status[0] == '\0') { /* the tile at this vector length */
+            size_t mr, nr;
+            q4t_kernel_tile_size(k, &mr, &nr);
+            cJSON_AddNumberToObject(o, "tile_rows", (double)mr);
+            cJSON_AddNumberToObject(o, "tile_cols", (double)nr);
+        }
         cJSON_AddBoolToObject(o, "built", 1);
         cJSON_AddBoolToObject(o, "runnable", status[0] == '\0');
         if (status[0])
@@ -122,8 +131,13 @@ static void print_text(const q4t_cpu *cpu, topology t)
         q4t_kernel_tile(k, tile, sizeof tile);
         q4t_features_format(k->isa, ",", isa, sizeof isa);
         kernel_status(k, cpu, status, sizeof status);
+        if (!status[0] && (k->mr_vl || k->nr_vl)) {
+            size_t mr, nr;
+            q4t_kernel_tile_size(k, &mr, &nr);
+            snprintf(status, sizeof status, " (tile %zux%zu here)", mr, nr);
+        }
         printf("%-28s %-5s %-6s %-22s %s%s\n", k->name, q4t_op_name(k->op), tile, isa[0] ? isa : "-",
-               status[0] ? "not runnable: " : "runnable", status);
+               q4t_kernel_missing(k, cpu->features) ? "not runnable: " : "runnable", status);
     }
     for (size_t i = 0; i < q4t_unbuilt_count(); i++)
         printf("%-28s %-5s %-6s %-22s not built: %s\n", q4t_unbuilt_name(i), "-", "-", "-", q4t_unbuilt_reason(i));
