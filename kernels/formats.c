@@ -68,6 +68,14 @@ uint16_t q4t_fp32_to_fp16(float f)
     return sign | (uint16_t)shift_rne(((exp - 112) << 23) | (ax & 0x7fffffu), 13);
 }
 
+/* 1/d as llama.cpp computes it, but 0 where it would overflow (a block of
+ * values below ~1e-37, whose fp16 scale is 0 anyway): no inf * x, no NaN cast. */
+static float inverse_scale(float d)
+{
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    return isinf(id) ? 0.0f : id;
+}
+
 void q4t_quantize_row_q4_0(const float *x, q4t_block_q4_0 *y, size_t k)
 {
     for (size_t i = 0; i < k / Q4T_QK; i++, x += Q4T_QK) {
@@ -79,7 +87,7 @@ void q4t_quantize_row_q4_0(const float *x, q4t_block_q4_0 *y, size_t k)
             }
         }
         const float d = max / -8;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        const float id = inverse_scale(d);
         y[i].d = q4t_fp32_to_fp16(d);
         for (int j = 0; j < Q4T_QK / 2; j++) {
             const int8_t lo = (int8_t)(x[j] * id + 8.5f);
@@ -107,7 +115,7 @@ void q4t_quantize_row_q8_0(const float *x, q4t_block_q8_0 *y, size_t k)
         for (int j = 0; j < Q4T_QK; j++)
             amax = fmaxf(amax, fabsf(x[j]));
         const float d = amax / 127;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        const float id = inverse_scale(d);
         y[i].d = q4t_fp32_to_fp16(d);
         for (int j = 0; j < Q4T_QK; j++)
             y[i].qs[j] = (int8_t)roundf(x[j] * id);

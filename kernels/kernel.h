@@ -4,6 +4,9 @@
  * Y[M][N] = X[M][K] . W[N][K]^T, W in Q4_0, X quantized to Q8_0 on packing,
  * Y fp32 with row stride ldy. K is a multiple of 32; M, N >= 1.
  *
+ * Every function of a descriptor may execute its ISA: call none of them on a
+ * CPU that lacks a feature in .isa (q4t_kernel_missing in registry.h).
+ *
  * Use: w = pack_w(W) once per matrix; x = pack_x(X) once per call;
  * run(args, m0, m1, n0, n1) for any rectangle with m0 a multiple of mr and
  * n0 a multiple of nr (m1 <= M, n1 <= N need not be), so that threading and

@@ -154,6 +154,22 @@ static void q8_0_known_answers(void)
     CHECK(memcmp(f.qs, y.qs, 32) == 0, "q8f holds the same q as q8_0");
 }
 
+static void tiny_blocks(void)
+{
+    float x[32] = {0};
+    x[3] = 1e-38f; /* 1 / (amax / 127) and 1 / (max / -8) overflow to infinity */
+    q4t_block_q8_0 q8;
+    q4t_block_q4_0 q4;
+    q4t_quantize_row_q8_0(x, &q8, 32);
+    q4t_quantize_row_q4_0(x, &q4, 32);
+    int nonzero = 0;
+    for (int j = 0; j < 32; j++)
+        nonzero += q8.qs[j] != 0;
+    CHECK(q8.d == 0 && nonzero == 0, "a block below the fp16 range quantizes to zeros (d 0x%04x, %d nonzero)", q8.d,
+          nonzero);
+    CHECK((q4.d & 0x7fff) == 0 && q4.qs[3] == 0x88 && q4.qs[0] == 0x88, "Q4_0 of a tiny block is q = 8, d = 0");
+}
+
 static void roundtrip_bounds(void)
 {
     enum { K = 4096 };
@@ -189,6 +205,7 @@ int main(void)
 #endif
     q4_0_known_answers();
     q8_0_known_answers();
+    tiny_blocks();
     roundtrip_bounds();
     return check_done("test_formats");
 }

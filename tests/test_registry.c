@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "cpu.h"
 #include "registry.h"
 
 /* ISA token of a kernel name -> the feature bits that token implies. */
@@ -23,6 +24,8 @@ static const struct {
     {"avxvnni", Q4T_F_AVX2 | Q4T_F_AVXVNNI},
     {"avx512vnni", Q4T_F_AVX2 | Q4T_F_AVX512F | Q4T_F_AVX512BW | Q4T_F_AVX512VL | Q4T_F_AVX512VNNI},
 };
+
+static q4t_cpu cpu;
 
 static void check_kernel(const q4t_kernel *k)
 {
@@ -61,13 +64,14 @@ static void check_kernel(const q4t_kernel *k)
     CHECK(k->mr >= 1 && k->nr >= 1 && k->kr >= 1, "%s: tile dimensions are at least 1", n);
     CHECK((k->mr_vl || k->nr_vl) == (k->tile != NULL), "%s: a scalable tile has a tile() and only then", n);
     CHECK(k->packed_w_size && k->pack_w && k->packed_x_size && k->pack_x && k->run, "%s: every function is set", n);
-    if (k->packed_w_size && k->packed_x_size)
+    if (k->packed_w_size && k->packed_x_size && !q4t_kernel_missing(k, cpu.features)) /* may run SVE code */
         CHECK(k->packed_w_size(1, 32) >= sizeof(q4t_block_q4_0) && k->packed_x_size(1, 32) >= 32,
               "%s: packed sizes hold at least one block", n);
 }
 
 int main(void)
 {
+    q4t_cpu_detect(&cpu);
     const size_t count = q4t_kernel_count();
     CHECK(count >= 2, "the registry holds the two reference kernels at least (%zu)", count);
     for (size_t i = 0; i < count; i++) {
