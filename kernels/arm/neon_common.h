@@ -1,0 +1,177 @@
+/* Helpers shared by the NEON (Armv8.0) and NEON SDOT (Armv8.2 dotprod) variants:
+ * their packed layouts, nibble unpacking, scales, and ragged stores.
+ *
+ * Weights: row groups of nr rows (q4t_pack_w_rowgroups: N padded to a multiple
+ * of nr with zero rows; per group and 32-block, fp16 d[nr] then nr x 16 qs
+ * bytes), nibbles stored XOR 8 as signed 4-bit q - 8. For a weight byte v,
+ * (v << 4) is 16 (q_lo - 8) and (v & 0xf0) is 16 (q_hi - 8): elements j and
+ * j + 16 of the block, times 16 (exact; the 1/16 is folded into the scale).
+ * Two orders of the qs bytes:
+ *   rows:   row r's 16 bytes contiguous (byte j at 16 r + j), for SMULL;
+ *   chunks: chunk c = qs[4c..4c+3] of rows 0..nr-1 in turn (byte j of row r
+ *           at 4 nr (j / 4) + 4 r + j % 4): 16 bytes hold 4 rows x 4 k, SDOT.
+ *
+ * Activations for SDOT GEMM ("x4"): row groups of 4 (M padded to a multiple of
+ * 4 with zero rows, d = 0); per group and 32-block, q4t_x4_block: fp32 d[4] of
+ * rows 0..3, then qs[kq][r][i] = q of row r at k = 4 kq + i, so one 16-byte
+ * load holds 4 k of the 4 rows (lane r = row r). Quantized by
+ * q4t_quantize_row_q8f, so the values are exactly the reference's.
+ */
+#ifndef Q4T_ARM_NEON_COMMON_H
+#define Q4T_ARM_NEON_COMMON_H
+
+#if !defined(__ARM_NEON)
+#error "neon_common.h needs AArch64 Advanced SIMD"
+#endif
+
+#include <arm_neon.h>
+#include <string.h>
+
+#include "../kernel.h"
+
+static inline size_t q4t_neon_qs_rows(size_t r, size_t j)
+{
+    return 16 * r + j;
+}
+
+static inline size_t q4t_neon_qs_chunks4(size_t r, size_t j)
+{
+    return 16 * (j / 4) + 4 * r + j % 4;
+}
+
+static inline size_t q4t_neon_qs_chunks8(size_t r, size_t j)
+{
+    return 32 * (j / 4) + 4 * r + j % 4;
+}
+
+/* 16 (q - 8) of the low (elements 0..15) and high (16..31) nibbles of 16 bytes. */
+static inline int8x16_t q4t_neon_lo(int8x16_t v)
+{
+    return vshlq_n_s8(v, 4);
+}
+
+static inline int8x16_t q4t_neon_hi(int8x16_t v)
+{
+    return vandq_s8(v, vdupq_n_s8((int8_t)0xf0));
+}
+
+/* The 4 weight scales at p (fp16), in fp32, divided by 16 (exact). */
+static inline float32x4_t q4t_neon_scales4(const void *p)
+{
+    return vmulq_n_f32(vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))), 1.0f / 16);
+}
+
+/* Stores the first count (>= 1) lanes of v at y: never past y[count - 1]. */
+static inline void q4t_neon_store(float *y, float32x4_t v, size_t count)
+{
+    if (count >= 4) {
+        vst1q_f32(y, v);
+    } else {
+        float tail[4];
+        vst1q_f32(tail, v);
+        memcpy(y, tail, count * sizeof(float));
+    }
+}
+
+/* Unpacks 4 rows of W stored in "rows" order at qs: lo[c] and hi[c] are
+ * 16 (q - 8) of row c's elements 0..15 and 16..31. */
+static inline void q4t_neon_unpack_rows4(const int8_t *qs, int8x16_t lo[4], int8x16_t hi[4])
+{
+    for (int c = 0; c < 4; c++) {
+        const int8x16_t v = vld1q_s8(qs + 16 * c);
+        lo[c] = q4t_neon_lo(v);
+        hi[c] = q4t_neon_hi(v);
+    }
+}
+
+/* The 16 products of w and x, summed in pairs into int16 (SMULL, SMLAL2): exact,
+ * as |w| <= 128 and |x| <= 127 make a pair at most 32512 in magnitude. */
+static inline int16x8_t q4t_neon_mul16(int8x16_t w, int8x16_t x)
+{
+    return vmlal_high_s8(vmull_s8(vget_low_s8(w), vget_low_s8(x)), w, x);
+}
+
+/* Block sums (times 16) of 4 weight rows against one x block: lane c is
+ * 16 sum (q_w - 8) q_x of row c, given each row's unpacked lo and hi halves
+ * (SADDLP, SADALP widen the int16 pairs into int32, ADDP reduces). */
+static inline int32x4_t q4t_neon_block_cols4(const int8x16_t wl[4], const int8x16_t wh[4], int8x16_t xl,
+                                             int8x16_t xh)
+{
+    int32x4_t s[4];
+    for (int c = 0; c < 4; c++)
+        s[c] = vpadalq_s16(vpaddlq_s16(q4t_neon_mul16(wl[c], xl)), q4t_neon_mul16(wh[c], xh));
+    return vpaddq_s32(vpaddq_s32(s[0], s[1]), vpaddq_s32(s[2], s[3]));
+}
+
+typedef struct {
+    float d[4];
+    int8_t qs[Q4T_QK / 4][4][4];
+} q4t_x4_block;
+
+_Static_assert(sizeof(q4t_x4_block) == 144, "x4 block is 144 bytes");
+
+static inline size_t q4t_neon_packed_x4_size(size_t M, size_t K)
+{
+    return Q4T_ROUND_UP(M, 4) / 4 * (K / Q4T_QK) * sizeof(q4t_x4_block);
+}
+
+static inline void q4t_neon_pack_x4(const float *x, size_t M, size_t K, void *dst)
+{
+    const size_t nb = K / Q4T_QK;
+    q4t_x4_block *p = dst;
+    for (size_t m = 0; m < M; m += 4) {
+        for (size_t b = 0; b < nb; b++, p++) {
+            for (size_t r = 0; r < 4; r++) {
+                q4t_block_q8f q = {0};
+                if (m + r < M)
+                    q4t_quantize_row_q8f(x + (m + r) * K + b * Q4T_QK, &q, Q4T_QK);
+                p->d[r] = q.d;
+                for (size_t k = 0; k < Q4T_QK; k++)
+                    p->qs[k / 4][r][k % 4] = q.qs[k];
+            }
+        }
+    }
+}
+
+#if defined(__ARM_FEATURE_DOTPROD)
+/* One x block against 4 rows of W in "chunks" order, chunk c at qs + c stride:
+ * *lo and *hi gain 16 x the sums over elements 0..15 and 16..31 (x broadcast
+ * 4 k at a time: lane c of xl, xh). */
+static inline void q4t_sdot_chunks4(int32x4_t *lo, int32x4_t *hi, const int8_t *qs, size_t stride, int8x16_t xl,
+                                    int8x16_t xh)
+{
+    int8x16_t v = vld1q_s8(qs);
+    *lo = vdotq_laneq_s32(*lo, q4t_neon_lo(v), xl, 0);
+    *hi = vdotq_laneq_s32(*hi, q4t_neon_hi(v), xh, 0);
+    v = vld1q_s8(qs + stride);
+    *lo = vdotq_laneq_s32(*lo, q4t_neon_lo(v), xl, 1);
+    *hi = vdotq_laneq_s32(*hi, q4t_neon_hi(v), xh, 1);
+    v = vld1q_s8(qs + 2 * stride);
+    *lo = vdotq_laneq_s32(*lo, q4t_neon_lo(v), xl, 2);
+    *hi = vdotq_laneq_s32(*hi, q4t_neon_hi(v), xh, 2);
+    v = vld1q_s8(qs + 3 * stride);
+    *lo = vdotq_laneq_s32(*lo, q4t_neon_lo(v), xl, 3);
+    *hi = vdotq_laneq_s32(*hi, q4t_neon_hi(v), xh, 3);
+}
+
+/* acc[r] += 4-way dot of w (4 columns x 4 k) with row r's 4 k (lane r of x). */
+static inline void q4t_sdot_rows4(int32x4_t acc[4], int8x16_t w, int8x16_t x)
+{
+    acc[0] = vdotq_laneq_s32(acc[0], w, x, 0);
+    acc[1] = vdotq_laneq_s32(acc[1], w, x, 1);
+    acc[2] = vdotq_laneq_s32(acc[2], w, x, 2);
+    acc[3] = vdotq_laneq_s32(acc[3], w, x, 3);
+}
+#endif
+
+/* acc[r] += (isum[r] * dw) * dx[r]: a 4-row x 4-column tile's block sums,
+ * scaled by the columns' weight scales and the rows' activation scales. */
+static inline void q4t_neon_scale_rows4(float32x4_t acc[4], const int32x4_t isum[4], float32x4_t dw, float32x4_t dx)
+{
+    acc[0] = vfmaq_laneq_f32(acc[0], vmulq_f32(vcvtq_f32_s32(isum[0]), dw), dx, 0);
+    acc[1] = vfmaq_laneq_f32(acc[1], vmulq_f32(vcvtq_f32_s32(isum[1]), dw), dx, 1);
+    acc[2] = vfmaq_laneq_f32(acc[2], vmulq_f32(vcvtq_f32_s32(isum[2]), dw), dx, 2);
+    acc[3] = vfmaq_laneq_f32(acc[3], vmulq_f32(vcvtq_f32_s32(isum[3]), dw), dx, 3);
+}
+
+#endif
