@@ -1,0 +1,60 @@
+/* gemm_q4_i8mm_4x4: GEMM (prompt processing), AArch64 NEON with int8 matrix
+ * multiply (Armv8.6 I8MM, SMMLA); no SDOT.
+ *
+ * Tile 4x4: 4 rows of X against 4 rows of W, 2 x 2 SMMLA 2x2 tiles; 16 SMMLA
+ * per 32-block. Per block the 8 operands of W are held, the 2 pairs of X
+ * stream past them: 4 fp32 accumulators, 8 + 4 operands. The smallest tile,
+ * for small or ragged M and N.
+ *
+ * Packed W: groups of 4 rows, 72 bytes per group and 32-block (i8mm_common.h):
+ *   fp16 d[4], then the Q4_0 qs XOR 0x88, pairs of rows interleaved by 8 bytes.
+ * Packed X: groups of 4 rows, 160 bytes per group and 32-block (i8mm_common.h):
+ *   per pair of rows, float d[4] (its 2x2 tile of scales), then its Q8_0 qs
+ *   interleaved by 8 bytes.
+ * Preconditions: m0 a multiple of 4, n0 a multiple of 4.
+ */
+#if !defined(__ARM_FEATURE_MATMUL_INT8)
+#error "gemm_q4_i8mm_4x4 needs the Armv8.6 int8 matrix multiply extension (-march=armv8.2-a+i8mm)"
+#endif
+
+#include "i8mm_common.h"
+
+enum { MR = 4, NR = 4, KR = 8 }; /* KR: k per SMMLA */
+
+static size_t packed_w_size(size_t N, size_t K)
+{
+    return q4t_packed_size_rowgroups(N, K, NR);
+}
+
+static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
+{
+    q4t_pack_w_rowgroups(w, N, K, NR, i8mm_w_qs_offset, 0x88, dst);
+}
+
+static size_t packed_x_size(size_t M, size_t K)
+{
+    return i8mm_packed_x_size(M, K, MR);
+}
+
+static void pack_x(const float *x, size_t M, size_t K, void *dst)
+{
+    i8mm_pack_x(x, M, K, MR, dst);
+}
+
+static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)
+{
+    i8mm_run(a, m0, m1, n0, n1, MR, NR);
+}
+
+const q4t_kernel gemm_q4_i8mm_4x4 = {
+    .name = "gemm_q4_i8mm_4x4",
+    .file = __FILE__,
+    .op = Q4T_OP_GEMM,
+    .isa = Q4T_F_NEON | Q4T_F_I8MM,
+    .mr = MR, .nr = NR, .kr = KR,
+    .packed_w_size = packed_w_size,
+    .pack_w = pack_w,
+    .packed_x_size = packed_x_size,
+    .pack_x = pack_x,
+    .run = run,
+};
