@@ -5,7 +5,8 @@
  * block sums, one quadrant each (za0 rows 0..R-1 x columns 0..R-1, za1 rows
  * 0..R-1 x columns R..2R-1, za2 and za3 the same for rows R..2R-1): per 32-block
  * 32 SMOPAs from 16 X vectors and 8 W vectors (each unpacked W vector feeds two
- * SMOPAs, each X vector two), the densest use of loaded operands SME v1 allows.
+ * SMOPAs, each X vector two): the fewest loads and unpacks per SMOPA of the
+ * four-tile shapes (a vl x 4vl tile would unpack twice as many W vectors).
  * With no tile left for fp32, the accumulators live in the output rectangle
  * itself (zeroed first, then read, updated and written back once per block):
  * per block and tile row, the two int32 row halves leave ZA (MOVA), are
@@ -13,9 +14,11 @@
  * the Y row times d_w[j] d_x[i] / 16 (FMUL of the column scales by the
  * broadcast row scale, exact). The SMOPAs of za0/za1 come first, so the rows of
  * the top half are extracted while those of za2/za3 finish. The extraction
- * costs 6.5 instructions per tile row, 2 of them memory accesses (L1-resident
- * rows), against gemm_q4_sme_vlxvl's 5 without memory traffic: which of the two
- * wins depends on the SME unit's load/store and FMOPA throughput.
+ * costs 13 instructions per block and row of the 2R-wide tile (LD1RW, and per
+ * half MOVA, SCVTF, FMUL, LD1W, FMLA, ST1W): 6.5 per ZA tile row, 2.5 of them
+ * loads and stores of L1-resident rows, against gemm_q4_sme_vlxvl's 5 without
+ * memory traffic. Which of the two wins depends on the SME unit's load/store
+ * and FMOPA throughput: for the tuner to measure.
  *
  * Packed W, X: sme_common.h, with G = H = 2R (two panels per group).
  * ISA: FEAT_SME (SMOPA i8i32 and streaming SVE, mandatory in SME v1). GCC 12 has

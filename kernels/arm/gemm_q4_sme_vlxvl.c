@@ -13,10 +13,11 @@
  * (FMUL) and added, times the row scale d_x[i], to row i of za1 by an FMOPA
  * whose row predicate holds lane i only (PNEXT steps it): za1[i][j] +=
  * d_x[i] * (16 isum[i][j] * d_w[j] / 16). The extraction costs 5 instructions
- * per tile row and block against 8 SMOPAs per block, and no memory traffic: the
- * accumulators never leave ZA. Its share does not shrink with more int32
- * tiles (each brings R rows to extract); gemm_q4_sme_2vlx2vl makes the other
- * choice (four int32 tiles, accumulators in memory).
+ * per tile row and block (5R against the block's 8 SMOPAs: 80 against 8 at a
+ * 512-bit SVL), and no memory traffic: the accumulators never leave ZA. Its
+ * share does not shrink with more int32 tiles (each brings R rows to extract);
+ * gemm_q4_sme_2vlx2vl makes the other choice (four int32 tiles, accumulators in
+ * memory).
  *
  * Packed W, X: sme_common.h, with G = H = R (one panel per group).
  * ISA: FEAT_SME (SMOPA i8i32, non-widening FMOPA f32 and streaming SVE, all
