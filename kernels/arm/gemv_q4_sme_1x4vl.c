@@ -79,7 +79,7 @@ static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
     "st1w  {z" #acc ".s}, p1, [%[y], %[col], lsl #2]\n"                                                                \
     "incw  %[col]\n"
 
-/* y[0..cols) of one row of X (nb Q8F blocks at x): W groups from wq on. */
+/* y[0..cols) (cols >= 1) of one row of X (nb Q8F blocks at x): W groups from wq on. */
 static void run_row(const q4t_block_q8f *x, const uint8_t *wq, size_t nb, float *y, size_t cols)
 {
     size_t col = 0, b, t;
@@ -127,7 +127,7 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
 {
     const size_t svl = sme_svl(), nb = a->K / Q4T_QK;
     const uint8_t *w = sme_packed_data(a->w, svl) + n0 * nb * SME_W_BYTES;
-    for (size_t m = m0; m < m1; m++)
+    for (size_t m = m0; m < m1 && n0 < n1; m++)
         run_row((const q4t_block_q8f *)a->x + m * nb, w, nb, a->y + m * a->ldy + n0, n1 - n0);
 }
 
