@@ -105,7 +105,7 @@ int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
         }
     }
 
-    printf("%-28s %-5s %-6s %6s %13s  %s\n", "kernel", "op", "tile", "shapes", "worst err/tol", "result");
+    printf("%-28s %-5s %-8s %6s %13s  %s\n", "kernel", "op", "tile", "shapes", "worst err/tol", "result");
     int passed = 0, failed = 0, skipped = 0;
     for (size_t i = 0; i < q4t_kernel_count(); i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
@@ -117,7 +117,7 @@ int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
         if (missing) {
             char names[256];
             q4t_features_format(missing, ",", names, sizeof names);
-            printf("%-28s %-5s %-6s %6s %13s  skipped: not runnable here (needs %s)\n", k->name,
+            printf("%-28s %-5s %-8s %6s %13s  skipped: not runnable here (needs %s)\n", k->name,
                    q4t_op_name(k->op), tile, "-", "-", names);
             skipped++;
             continue;
@@ -139,7 +139,7 @@ int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
                 worst = r.worst;
             if (!r.ok) {
                 if (!bad++)
-                    printf("%-28s %-5s %-6s %6zu %13s  MISMATCH\n", k->name, q4t_op_name(k->op), tile, n, "");
+                    printf("%-28s %-5s %-8s %6zu %13s  MISMATCH\n", k->name, q4t_op_name(k->op), tile, n, "");
                 print_failure(&shapes[s], &r);
             } else if (verbose) {
                 printf("    ok   %zux%zux%zu: err/tol %.3f\n", shapes[s].M, shapes[s].N, shapes[s].K, r.worst);
@@ -149,13 +149,13 @@ int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
             printf("    %d of %zu shapes failed\n", bad, n);
             failed++;
         } else {
-            printf("%-28s %-5s %-6s %6zu %13.3f  ok\n", k->name, q4t_op_name(k->op), tile, n, worst);
+            printf("%-28s %-5s %-8s %6zu %13.3f  ok\n", k->name, q4t_op_name(k->op), tile, n, worst);
             passed++;
         }
     }
     for (size_t i = 0; i < q4t_unbuilt_count(); i++)
         if (selected(kernels, q4t_unbuilt_name(i)))
-            printf("%-28s %-5s %-6s %6s %13s  skipped: not built (%s)\n", q4t_unbuilt_name(i), "-", "-", "-", "-",
+            printf("%-28s %-5s %-8s %6s %13s  skipped: not built (%s)\n", q4t_unbuilt_name(i), "-", "-", "-", "-",
                    q4t_unbuilt_reason(i));
     printf("verify: %d kernels passed, %d failed, %d not runnable on this CPU\n", passed, failed, skipped);
     return failed ? Q4T_EXIT_FAIL : Q4T_EXIT_OK;
