@@ -56,7 +56,7 @@ static void print_failure(const q4t_shape *s, const q4t_verify_result *r)
 static const char usage[] =
     "usage: q4tune verify [--shapes MxNxK,...] [--kernel NAME,...] [--seed N] [-v] [--isa=LIST]\n"
     "  default shapes: per kernel, M from 1 to past its tile, N ragged around its tile,\n"
-    "  K from one block (32) to 2048\n";
+    "  K from one block (32) to 4128\n";
 
 int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
 {

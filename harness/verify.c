@@ -202,6 +202,6 @@ size_t q4t_verify_shapes(const q4t_kernel *k, q4t_shape *shapes, size_t max)
                 if (count < max)
                     shapes[count++] = (q4t_shape){ms[a], ns[b], k_cand[c]};
     if (count < max) /* many blocks: long accumulation, the tolerance grows with it */
-        shapes[count++] = (q4t_shape){k->op == Q4T_OP_GEMM ? mr + 1 : 1, nr + 3, 2048};
+        shapes[count++] = (q4t_shape){k->op == Q4T_OP_GEMM ? mr + 1 : 1, nr + 3, 4096 + 32};
     return count;
 }

@@ -1,6 +1,6 @@
 /* One kernel of the registry against the reference kernel of its op, on the
  * verify shape matrix (ragged N, M from 1 to past mr, K from one block to
- * 2048) and three seeds. Exits 77 (ctest: skipped, with the reason printed)
+ * 4128) and three seeds. Exits 77 (ctest: skipped, with the reason printed)
  * when this CPU cannot run the kernel. */
 #include <string.h>
 

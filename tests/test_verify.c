@@ -32,6 +32,17 @@ static void run_ignores_column_offset(const q4t_run_args *a, size_t m0, size_t m
     ref->run(a, m0, m1, 0, n1 - n0); /* right when n0 = 0 only */
 }
 
+/* Packs W with the scales of the first two blocks of row 0 swapped: one wrong
+ * block scale among 129. */
+static void pack_w_swapped_scales(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
+{
+    ref->pack_w(w, N, K, dst);
+    q4t_block_q4_0 *p = dst;
+    const uint16_t d = p[0].d;
+    p[0].d = p[1].d;
+    p[1].d = d;
+}
+
 static q4t_verify_result verify_with(void (*run)(const q4t_run_args *, size_t, size_t, size_t, size_t), q4t_shape s)
 {
     q4t_kernel k = *ref;
@@ -58,6 +69,12 @@ int main(void)
     CHECK(!r.ok && r.overwritten > 0, "a write outside Y is caught (%d)", r.overwritten);
     r = verify_with(run_ignores_column_offset, s);
     CHECK(!r.ok && r.split_differs > 0, "a kernel that ignores its rectangle is caught (%d)", r.split_differs);
+
+    q4t_kernel swapped = *ref;
+    swapped.pack_w = pack_w_swapped_scales;
+    CHECK(q4t_verify(&swapped, (q4t_shape){1, 3, 4096 + 32}, 7, &r) == 0 && !r.ok && r.worst_m == 0 &&
+              r.worst_n == 0 && r.worst > 10.0,
+          "one wrong block scale in 129 blocks is caught (worst %g x tolerance)", r.worst);
 
     q4t_shape p;
     char err[256];
