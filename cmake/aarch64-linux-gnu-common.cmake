@@ -5,5 +5,9 @@ set(ENV{PKG_CONFIG_LIBDIR} /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgco
 if(NOT Q4T_QEMU)
     set(Q4T_QEMU qemu-aarch64)
 endif()
-set(CMAKE_CROSSCOMPILING_EMULATOR "${Q4T_QEMU};-L;/usr/aarch64-linux-gnu")
+# The guest's dynamic loader is run explicitly rather than found through
+# qemu's -L prefix: with -L, pthread_create hangs in the emulated program
+# (seen with qemu 7.2 and 11.1 on these machines).
+set(CMAKE_CROSSCOMPILING_EMULATOR
+    "${Q4T_QEMU};/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1;--library-path;/usr/aarch64-linux-gnu/lib")
 set(Q4T_OBJDUMP aarch64-linux-gnu-objdump)

@@ -22,5 +22,7 @@ int q4t_cli_no_operands(int argc, char **argv, const char *cmd);
 
 int q4t_cmd_info(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu);
+int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu);
+int q4t_cmd_roofline(int argc, char **argv, q4t_cpu *cpu);
 
 #endif

@@ -13,6 +13,8 @@ static const struct {
 } commands[] = {
     {"info", q4t_cmd_info, "CPU model, features, vector lengths, and which kernels can run here"},
     {"verify", q4t_cmd_verify, "check every runnable kernel against the reference kernel"},
+    {"bench", q4t_cmd_bench, "micro-benchmarks (Google Benchmark) of kernels x shapes x threads"},
+    {"roofline", q4t_cmd_roofline, "measured read bandwidth and int8 dot-product peaks"},
 };
 
 static void usage(FILE *out)

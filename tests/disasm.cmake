@@ -11,7 +11,7 @@ separate_arguments(patterns UNIX_COMMAND "${INSNS}")
 set(missing "")
 foreach(pattern IN LISTS patterns)
     set(hits ${lines})
-    list(FILTER hits INCLUDE REGEX ":\t${pattern}")
+    list(FILTER hits INCLUDE REGEX ":[ \t]+${pattern}") # GNU objdump: a tab; llvm-objdump: spaces too
     list(LENGTH hits count)
     if(count EQUAL 0)
         list(APPEND missing "${pattern}")

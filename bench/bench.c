@@ -1,0 +1,310 @@
+/* Kernel micro-benchmarks: see bench.h.
+ *
+ * One case = kernel x shape x threads, named <kernel>/<M>x<N>x<K>/t<threads>.
+ * The timed loop runs the kernel over the whole of Y, the N dimension split in
+ * equal register-tile-aligned shares over the threads of a pool; W is packed
+ * once (hot: one copy; cold: enough copies, used in turn, to exceed the
+ * last-level cache twice) and X is quantized once, outside the loop (its cost
+ * per call is the pack_x_us counter). Counters, from the wall time of the loop:
+ *   GOPS          2 M N K
+ *   GB/s          packed W + packed X + Y bytes
+ *   bw_pct        GB/s as a % of the measured read bandwidth
+ *   peak_pct      GOPS as a % of the measured int8 peak of the kernel's ISA
+ *   roofline_pct  GOPS as a % of min(peak, arithmetic intensity x bandwidth)
+ */
+#include "bench.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbench.h"
+#include "pool.h"
+#include "registry.h"
+#include "roofline.h"
+#include "text.h"
+#include "timer.h"
+
+typedef struct {
+    const q4t_kernel *k;
+    q4t_shape s;
+    q4t_pool *pool;
+    const q4t_roofline *roof;
+    int cold;
+    char name[160];
+} bench_case;
+
+/* The buffers of the case being run; freed when another case starts. */
+static struct {
+    const bench_case *c;
+    void **w;
+    size_t copies;
+    void *x;
+    float *y;
+    double pack_x_us;
+} live;
+
+static void release(void)
+{
+    for (size_t i = 0; i < live.copies; i++)
+        free(live.w[i]);
+    free(live.w);
+    free(live.x);
+    free(live.y);
+    memset(&live, 0, sizeof live);
+}
+
+static void *alloc64(size_t bytes)
+{
+    return aligned_alloc(64, Q4T_ROUND_UP(bytes ? bytes : 1, 64));
+}
+
+static uint64_t next_random(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static int prepare(const bench_case *c)
+{
+    if (live.c == c)
+        return 0;
+    release();
+    const q4t_shape s = c->s;
+    const size_t nb = s.K / Q4T_QK, wbytes = c->k->packed_w_size(s.N, s.K);
+    const size_t llc = c->roof->llc_bytes ? c->roof->llc_bytes : (size_t)64 << 20;
+    live.copies = c->cold ? 2 * llc / wbytes + 1 : 1;
+    q4t_block_q4_0 *w = malloc(s.N * nb * sizeof *w);
+    float *xf = malloc(s.M * s.K * sizeof *xf);
+    live.w = calloc(live.copies, sizeof *live.w);
+    live.x = alloc64(c->k->packed_x_size(s.M, s.K));
+    live.y = alloc64(s.M * s.N * sizeof(float));
+    int ok = w && xf && live.w && live.x && live.y;
+    uint64_t seed = 0x2545f4914f6cdd1dULL;
+    for (size_t i = 0; ok && i < s.N * nb; i++) { /* random nibbles, scales around 0.01 */
+        const uint64_t r = next_random(&seed);
+        w[i].d = q4t_fp32_to_fp16(0.005f + (float)(r & 0xff) * 1e-4f);
+        for (int j = 0; j < Q4T_QK / 2; j++)
+            w[i].qs[j] = (uint8_t)(next_random(&seed) >> 24);
+    }
+    for (size_t i = 0; ok && i < s.M * s.K; i++)
+        xf[i] = (float)(int64_t)(next_random(&seed) >> 40) / (float)(1 << 23) - 1.0f;
+    for (size_t i = 0; ok && i < live.copies; i++) {
+        ok = (live.w[i] = alloc64(wbytes)) != NULL;
+        if (ok)
+            c->k->pack_w(w, s.N, s.K, live.w[i]);
+    }
+    if (ok) {
+        double t[3];
+        for (int r = 0; r < 3; r++) {
+            const double t0 = q4t_now();
+            c->k->pack_x(xf, s.M, s.K, live.x);
+            t[r] = q4t_now() - t0;
+        }
+        live.pack_x_us = 1e6 * q4t_median(t, 3);
+    }
+    free(w);
+    free(xf);
+    if (!ok) {
+        release();
+        return -1;
+    }
+    live.c = c;
+    return 0;
+}
+
+typedef struct {
+    const q4t_kernel *k;
+    q4t_run_args args;
+    size_t nr;
+} run_task;
+
+/* Thread t of n takes an equal share of the column tiles. */
+static void run_share(void *ctx, int t, int n)
+{
+    const run_task *r = ctx;
+    const size_t tiles = (r->args.N + r->nr - 1) / r->nr, per = (tiles + (size_t)n - 1) / (size_t)n;
+    const size_t n0 = (size_t)t * per * r->nr, n1 = ((size_t)t + 1) * per * r->nr;
+    if (n0 < r->args.N)
+        r->k->run(&r->args, 0, r->args.M, n0, n1 < r->args.N ? n1 : r->args.N);
+}
+
+static void bench_fn(q4t_gb_state *st, void *ctx)
+{
+    const bench_case *c = ctx;
+    if (prepare(c)) {
+        q4t_gb_skip_with_error(st, "out of memory");
+        return;
+    }
+    const q4t_shape s = c->s;
+    size_t mr;
+    run_task task = {.k = c->k,
+                     .args = {.x = live.x, .y = live.y, .ldy = s.N, .M = s.M, .N = s.N, .K = s.K}};
+    q4t_kernel_tile_size(c->k, &mr, &task.nr);
+    size_t copy = 0;
+    const double t0 = q4t_now();
+    while (q4t_gb_keep_running(st)) {
+        task.args.w = live.w[copy];
+        copy = copy + 1 == live.copies ? 0 : copy + 1;
+        q4t_pool_run(c->pool, run_share, &task);
+    }
+    const double per_iteration = (q4t_now() - t0) / (double)q4t_gb_iterations(st);
+    const int all = q4t_pool_size(c->pool) > 1;
+    const double ops = 2.0 * (double)s.M * (double)s.N * (double)s.K;
+    const double bytes = (double)c->k->packed_w_size(s.N, s.K) + (double)c->k->packed_x_size(s.M, s.K) +
+                         4.0 * (double)s.M * (double)s.N;
+    const double bw = (all ? c->roof->read_gbs_all : c->roof->read_gbs_1t) * 1e9;
+    const double peak = q4t_roofline_peak(c->roof, c->k->isa, all, NULL) * 1e9;
+    const double bound = peak > 0.0 && peak < ops / bytes * bw ? peak : ops / bytes * bw;
+    /* Rates from the loop's own wall time, so that counters read as plain values. */
+    q4t_gb_counter(st, "GOPS", ops / per_iteration * 1e-9, Q4T_GB_VALUE);
+    q4t_gb_counter(st, "GB/s", bytes / per_iteration * 1e-9, Q4T_GB_VALUE);
+    q4t_gb_counter(st, "bw_pct", bytes / per_iteration / bw * 100.0, Q4T_GB_VALUE);
+    if (peak > 0.0)
+        q4t_gb_counter(st, "peak_pct", ops / per_iteration / peak * 100.0, Q4T_GB_VALUE);
+    q4t_gb_counter(st, "roofline_pct", ops / per_iteration / bound * 100.0, Q4T_GB_VALUE);
+    q4t_gb_counter(st, "pack_x_us", live.pack_x_us, Q4T_GB_VALUE);
+}
+
+size_t q4t_bench_default_shapes(q4t_shape *shapes, size_t max)
+{
+    static const size_t nk[][2] = {
+        {4096, 4096}, {1024, 4096}, {14336, 4096}, {4096, 14336}, /* Llama-3-8B: q/o, k/v, gate/up, down */
+        {896, 896},   {128, 896},   {4864, 896},   {896, 4864},   /* Qwen2.5-0.5B */
+    };
+    static const size_t ms[] = {1, 512};
+    size_t n = 0;
+    for (size_t m = 0; m < 2; m++)
+        for (size_t i = 0; i < sizeof nk / sizeof nk[0] && n < max; i++)
+            shapes[n++] = (q4t_shape){ms[m], nk[i][0], nk[i][1]};
+    return n;
+}
+
+static int selected(const char *list, const char *name)
+{
+    char item[128];
+    for (const char *p = list; p && q4t_list_next(&p, item, sizeof item) >= 0;)
+        if (strcmp(item, name) == 0)
+            return 1;
+    return !list;
+}
+
+static void add_context(const q4t_cpu *cpu, const q4t_roofline *roof, int cold)
+{
+    char buf[512];
+    q4t_gb_add_context("q4tune_version", Q4T_VERSION);
+    q4t_gb_add_context("cpu_model", cpu->model);
+    q4t_gb_add_context("arch", cpu->arch);
+    q4t_features_format(cpu->features, " ", buf, sizeof buf);
+    q4t_gb_add_context("isa_features", buf);
+    FILE *f = fopen("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "r");
+    if (!f || !fgets(buf, sizeof buf, f))
+        snprintf(buf, sizeof buf, "unknown");
+    if (f)
+        fclose(f);
+    buf[strcspn(buf, "\n")] = '\0';
+    q4t_gb_add_context("governor", buf);
+    q4t_gb_add_context("weights", cold ? "cold (copies rotated past the last-level cache)" : "hot (one copy)");
+    snprintf(buf, sizeof buf, "%.2f", roof->read_gbs_1t);
+    q4t_gb_add_context("read_gbs_1t", buf);
+    snprintf(buf, sizeof buf, "%.2f (%d threads)", roof->read_gbs_all, roof->threads);
+    q4t_gb_add_context("read_gbs_all", buf);
+    for (int i = 0; i < roof->npeaks; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "int8_peak_gops %s", roof->peaks[i].name);
+        snprintf(buf, sizeof buf, "%.1f 1t, %.1f all", roof->peaks[i].gops_1t, roof->peaks[i].gops_all);
+        q4t_gb_add_context(key, buf);
+    }
+}
+
+/* argv[0], our defaults as Google Benchmark flags, then the user's flags (later
+ * ones win). */
+static char **with_defaults(const q4t_bench_opts *o, int *argc, char **argv, char *reps, char *min_time)
+{
+    char **out = calloc((size_t)*argc + 3, sizeof *out);
+    if (!out)
+        return NULL;
+    int n = 0;
+    out[n++] = argv[0];
+    if (o->repetitions > 0)
+        out[n++] = reps;
+    if (o->min_time > 0.0)
+        out[n++] = min_time;
+    for (int i = 1; i < *argc; i++)
+        out[n++] = argv[i];
+    *argc = n;
+    return out;
+}
+
+int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char **argv)
+{
+    char reps[64], min_time[64];
+    snprintf(reps, sizeof reps, "--benchmark_repetitions=%d", o->repetitions);
+    snprintf(min_time, sizeof min_time, "--benchmark_min_time=%g", o->min_time);
+    char **gb_argv = with_defaults(o, argc, argv, reps, min_time);
+    if (!gb_argv || q4t_gb_init(argc, gb_argv)) {
+        free(gb_argv);
+        return 1;
+    }
+    free(gb_argv);
+    int max_threads = 1;
+    for (size_t i = 0; i < o->nthreads; i++)
+        max_threads = o->threads[i] > max_threads ? o->threads[i] : max_threads;
+    q4t_pool **pools = calloc((size_t)max_threads + 1, sizeof *pools);
+    bench_case *cases = calloc(q4t_kernel_count() * o->nshapes * o->nthreads, sizeof *cases);
+    q4t_roofline roof;
+    int rc = 1;
+    if (!pools || !cases)
+        goto out;
+    for (size_t i = 0; i < o->nthreads; i++)
+        if (!pools[o->threads[i]] && !(pools[o->threads[i]] = q4t_pool_create(o->threads[i])))
+            goto out;
+    fprintf(stderr, "q4tune bench: measuring the roofline (read bandwidth, int8 peaks)...\n");
+    if (q4t_roofline_measure(&roof, cpu, pools[max_threads]))
+        goto out;
+    add_context(cpu, &roof, o->cold);
+
+    size_t n = 0;
+    for (size_t i = 0; i < q4t_kernel_count(); i++) {
+        const q4t_kernel *k = q4t_kernel_at(i);
+        if (!selected(o->kernels, k->name))
+            continue;
+        if (q4t_kernel_missing(k, cpu->features)) {
+            char names[256];
+            q4t_features_format(q4t_kernel_missing(k, cpu->features), ",", names, sizeof names);
+            fprintf(stderr, "q4tune bench: %s not run: this CPU lacks %s\n", k->name, names);
+            continue;
+        }
+        for (size_t si = 0; si < o->nshapes; si++) {
+            const q4t_shape s = o->shapes[si];
+            if ((k->op == Q4T_OP_GEMV) != (s.M == 1))
+                continue; /* GEMV kernels at M = 1, GEMM kernels at M > 1 */
+            for (size_t ti = 0; ti < o->nthreads; ti++) {
+                bench_case *c = &cases[n++];
+                *c = (bench_case){.k = k, .s = s, .pool = pools[o->threads[ti]], .roof = &roof, .cold = o->cold};
+                snprintf(c->name, sizeof c->name, "%s/%zux%zux%zu/t%d", k->name, s.M, s.N, s.K, o->threads[ti]);
+                /* Repetitions and min time come as flags (q4t_bench_run): set here
+                 * they would be appended to the name. The main thread takes part
+                 * in every run, so its CPU time is the wall time. */
+                q4t_gb_bench *b = q4t_gb_register(c->name, bench_fn, c);
+                q4t_gb_unit(b, Q4T_GB_US);
+                q4t_gb_percentiles(b);
+            }
+        }
+    }
+    if (n == 0) {
+        fprintf(stderr, "q4tune bench: no kernel x shape to run (GEMV kernels take M = 1, GEMM kernels M > 1)\n");
+        goto out;
+    }
+    rc = q4t_gb_run_all(NULL, NULL) > 0 ? 0 : 1;
+out:
+    release();
+    q4t_gb_shutdown();
+    for (int i = 0; i <= max_threads && pools; i++)
+        q4t_pool_destroy(pools[i]);
+    free(pools);
+    free(cases);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/* Kernel micro-benchmarks: every runnable kernel x shape x thread count,
+ * registered with Google Benchmark through harness/gbench.h. */
+#ifndef Q4T_BENCH_H
+#define Q4T_BENCH_H
+
+#include <stddef.h>
+
+#include "cpu.h"
+#include "verify.h"
+
+typedef struct {
+    const q4t_shape *shapes;
+    size_t nshapes;
+    const int *threads;
+    size_t nthreads;
+    const char *kernels; /* comma-separated names, NULL: all runnable */
+    int cold;            /* rotate packed-weight copies past the last-level cache */
+    int repetitions;
+    double min_time; /* seconds per repetition, 0: Google Benchmark's default */
+} q4t_bench_opts;
+
+/* The default shapes: the matrices of Llama-3-8B and Qwen2.5-0.5B, at M = 1
+ * (token generation) and M = 512 (prompt processing). */
+size_t q4t_bench_default_shapes(q4t_shape *shapes, size_t max);
+
+/* Measures the roofline, registers the cases, runs them with the
+ * --benchmark_* flags in argv. Returns 0, or 1 if a case failed or none ran. */
+int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char **argv);
+
+#endif

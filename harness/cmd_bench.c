@@ -1,0 +1,131 @@
+/* q4tune bench [--shapes MxNxK,...] [--threads N,...] [--kernel NAME,...] [--cold]
+ *              [--repetitions N] [--min-time S] [-- --benchmark_*...]:
+ * Google Benchmark micro-benchmarks of every runnable kernel x shape x threads. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "cli.h"
+#include "registry.h"
+#include "text.h"
+
+enum { MAX_SHAPES = 64, MAX_THREADS = 16 };
+
+static const char usage[] =
+    "usage: q4tune bench [--shapes MxNxK,...] [--threads N,...] [--kernel NAME,...] [--cold]\n"
+    "                    [--repetitions N] [--min-time SECONDS] [--isa=LIST] [-- --benchmark_...]\n"
+    "  every runnable kernel x shape x thread count, named <kernel>/<M>x<N>x<K>/t<threads>,\n"
+    "  through Google Benchmark: its flags after '--' (--benchmark_filter=REGEX,\n"
+    "  --benchmark_format=json, --benchmark_out=FILE, ...). GEMV kernels run the M = 1 shapes,\n"
+    "  GEMM kernels the others. Defaults: Llama-3-8B and Qwen2.5-0.5B matrices at M = 1 and 512,\n"
+    "  threads 1 and all CPUs, 5 repetitions, hot weights (--cold: rotate copies past the LLC).\n";
+
+static int parse_threads(const char *list, int *threads, size_t *n, int ncpus)
+{
+    char item[32], *end;
+    *n = 0;
+    for (const char *p = list; q4t_list_next(&p, item, sizeof item) >= 0;) {
+        const long t = strtol(item, &end, 10);
+        if (*end || !item[0] || t < 1 || t > 1024 || *n == MAX_THREADS) {
+            fprintf(stderr, "q4tune bench: --threads wants up to %d counts from 1 to 1024, not '%s'\n", MAX_THREADS,
+                    item);
+            return -1;
+        }
+        if (t > ncpus)
+            fprintf(stderr, "q4tune bench: note: %ld threads on %d CPUs\n", t, ncpus);
+        threads[(*n)++] = (int)t;
+    }
+    if (*n == 0) {
+        fprintf(stderr, "q4tune bench: --threads needs at least one count\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_shape_list(const char *list, q4t_shape *shapes, size_t *n)
+{
+    char item[64], err[256];
+    *n = 0;
+    for (const char *p = list; q4t_list_next(&p, item, sizeof item) >= 0;) {
+        if (*n == MAX_SHAPES || q4t_shape_parse(item, &shapes[*n], err, sizeof err)) {
+            fprintf(stderr, "q4tune bench: %s\n", *n == MAX_SHAPES ? "too many shapes" : err);
+            return -1;
+        }
+        ++*n;
+    }
+    if (*n == 0) {
+        fprintf(stderr, "q4tune bench: --shapes needs at least one MxNxK\n");
+        return -1;
+    }
+    return 0;
+}
+
+int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
+{
+    static const struct option opts[] = {
+        {"shapes", required_argument, NULL, 's'},      {"threads", required_argument, NULL, 't'},
+        {"kernel", required_argument, NULL, 'k'},      {"cold", no_argument, NULL, 'c'},
+        {"repetitions", required_argument, NULL, 'r'}, {"min-time", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},              Q4T_LONGOPT_ISA,
+        {0, 0, 0, 0}};
+    q4t_shape shapes[MAX_SHAPES];
+    int threads[MAX_THREADS] = {1, cpu->ncpus};
+    q4t_bench_opts o = {.shapes = shapes, .threads = threads, .nthreads = cpu->ncpus > 1 ? 2 : 1, .repetitions = 5};
+    o.nshapes = q4t_bench_default_shapes(shapes, MAX_SHAPES);
+    int c, rc;
+    char *end, name[128];
+    while ((c = getopt_long(argc, argv, "s:t:k:cr:m:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (parse_shape_list(optarg, shapes, &o.nshapes))
+                return Q4T_EXIT_USAGE;
+            break;
+        case 't':
+            if (parse_threads(optarg, threads, &o.nthreads, cpu->ncpus))
+                return Q4T_EXIT_USAGE;
+            break;
+        case 'k':
+            for (const char *p = optarg; q4t_list_next(&p, name, sizeof name) >= 0;)
+                if (!q4t_kernel_find(name)) {
+                    fprintf(stderr, "q4tune bench: no kernel '%s' in this build (see 'q4tune info')\n", name);
+                    return Q4T_EXIT_USAGE;
+                }
+            o.kernels = optarg;
+            break;
+        case 'c':
+            o.cold = 1;
+            break;
+        case 'r':
+            o.repetitions = (int)strtol(optarg, &end, 10);
+            if (*end || o.repetitions < 1) {
+                fprintf(stderr, "q4tune bench: --repetitions wants a count >= 1, not '%s'\n", optarg);
+                return Q4T_EXIT_USAGE;
+            }
+            break;
+        case 'm':
+            o.min_time = strtod(optarg, &end);
+            if (*end || !(o.min_time > 0.0)) {
+                fprintf(stderr, "q4tune bench: --min-time wants seconds > 0, not '%s'\n", optarg);
+                return Q4T_EXIT_USAGE;
+            }
+            break;
+        default:
+            if ((rc = q4t_cli_common_option(c, cpu, usage)) >= 0)
+                return rc;
+        }
+    }
+    /* What follows "--" belongs to Google Benchmark; anything else is a mistake. */
+    if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
+        return q4t_cli_no_operands(argc, argv, "bench");
+    int gb_argc = argc - optind + 1;
+    char **gb_argv = calloc((size_t)gb_argc + 1, sizeof *gb_argv);
+    if (!gb_argv)
+        return Q4T_EXIT_FAIL;
+    gb_argv[0] = argv[0];
+    memcpy(gb_argv + 1, argv + optind, (size_t)(argc - optind) * sizeof *argv);
+    rc = q4t_bench_run(&o, cpu, &gb_argc, gb_argv) ? Q4T_EXIT_FAIL : Q4T_EXIT_OK;
+    free(gb_argv);
+    return rc;
+}
