@@ -1,0 +1,65 @@
+/* gemv_q4_avxvnni_1x16: GEMV (token generation), x86-64 AVX-VNNI (VEX vpdpbusd on ymm), AVX2, FMA, F16C.
+ *
+ * Tile 1x16: one row of X against 16 rows of W (2 ymm of 8 columns, 4 k per lane);
+ * 16 vpdpbusd per 32-block into 2 int32 block sums, started at -8 sum x.
+ * Per 32-block: 8 loads of 32 bytes of W, each unpacked into 2 weight vectors,
+ * 8 broadcasts of 4 bytes of x, each feeding both ymm; two block sums and two
+ * fp32 accumulators. W is streamed once, prefetched 8 KB ahead.
+ *
+ * Packed W: groups of 16 rows, 288 bytes per group and 32-block (avx2_common.h):
+ *   fp16 d[16], then chunk c = 0..3 of the 16 rows' Q4_0 qs[4c .. 4c+3].
+ * Packed X: rows of X, 40 bytes per row and 32-block (avx2_common.h):
+ *   fp32 d, int32 -8 sum(q), int8 q[32].
+ * Preconditions: n0 a multiple of 16.
+ */
+#if !defined(__AVX2__) || !defined(__FMA__) || !defined(__F16C__) || !defined(__AVXVNNI__)
+#error "gemv_q4_avxvnni_1x16 needs AVX-VNNI, AVX2, FMA and F16C (-mavxvnni -mavx2 -mfma -mf16c)"
+#endif
+
+#define AVX2_VNNI 1
+#include "avx2_common.h"
+
+enum { MR = 1, NR = 16 };
+
+static size_t qs_offset(size_t r, size_t j)
+{
+    return avx2_qs_offset(NR, r, j);
+}
+
+static size_t packed_w_size(size_t N, size_t K)
+{
+    return q4t_packed_size_rowgroups(N, K, NR);
+}
+
+static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
+{
+    q4t_pack_w_rowgroups(w, N, K, NR, qs_offset, 0, dst);
+}
+
+static size_t packed_x_size(size_t M, size_t K)
+{
+    return avx2_packed_x_size(M, K, MR);
+}
+
+static void pack_x(const float *x, size_t M, size_t K, void *dst)
+{
+    avx2_pack_x(x, M, K, MR, dst);
+}
+
+static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)
+{
+    avx2_run(a, m0, m1, n0, n1, MR, NR);
+}
+
+const q4t_kernel gemv_q4_avxvnni_1x16 = {
+    .name = "gemv_q4_avxvnni_1x16",
+    .file = __FILE__,
+    .op = Q4T_OP_GEMV,
+    .isa = Q4T_F_AVX2 | Q4T_F_AVXVNNI,
+    .mr = MR, .nr = NR, .kr = AVX2_KR,
+    .packed_w_size = packed_w_size,
+    .pack_w = pack_w,
+    .packed_x_size = packed_x_size,
+    .pack_x = pack_x,
+    .run = run,
+};
