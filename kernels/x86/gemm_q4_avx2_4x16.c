@@ -19,49 +19,19 @@
 #endif
 
 #define AVX2_VNNI 0
+#define AVX2_MR 4
+#define AVX2_NR 16
 #include "avx2_common.h"
-
-enum { MR = 4, NR = 16 };
-
-static size_t qs_offset(size_t r, size_t j)
-{
-    return avx2_qs_offset(NR, r, j);
-}
-
-static size_t packed_w_size(size_t N, size_t K)
-{
-    return q4t_packed_size_rowgroups(N, K, NR);
-}
-
-static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
-{
-    q4t_pack_w_rowgroups(w, N, K, NR, qs_offset, 0, dst);
-}
-
-static size_t packed_x_size(size_t M, size_t K)
-{
-    return avx2_packed_x_size(M, K, MR);
-}
-
-static void pack_x(const float *x, size_t M, size_t K, void *dst)
-{
-    avx2_pack_x(x, M, K, MR, dst);
-}
-
-static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)
-{
-    avx2_run(a, m0, m1, n0, n1, MR, NR);
-}
 
 const q4t_kernel gemm_q4_avx2_4x16 = {
     .name = "gemm_q4_avx2_4x16",
     .file = __FILE__,
     .op = Q4T_OP_GEMM,
     .isa = Q4T_F_AVX2,
-    .mr = MR, .nr = NR, .kr = AVX2_KR,
-    .packed_w_size = packed_w_size,
-    .pack_w = pack_w,
-    .packed_x_size = packed_x_size,
-    .pack_x = pack_x,
-    .run = run,
+    .mr = AVX2_MR, .nr = AVX2_NR, .kr = AVX2_KR,
+    .packed_w_size = avx2_packed_w_size,
+    .pack_w = avx2_pack_w,
+    .packed_x_size = avx2_packed_x_size,
+    .pack_x = avx2_pack_x,
+    .run = avx2_run,
 };
