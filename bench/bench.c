@@ -3,8 +3,8 @@
  * One case = kernel x shape x threads, named <kernel>/<M>x<N>x<K>/t<threads>.
  * The timed loop runs the kernel over the whole of Y, the N dimension split in
  * equal register-tile-aligned shares over the threads of a pool; W is packed
- * once (hot: one copy; cold: enough copies, used in turn, to exceed the
- * last-level cache twice) and X is quantized once, outside the loop (its cost
+ * once (hot: one copy; cold: enough copies, used in turn, to span 4 x the
+ * last-level cache and the read-bandwidth buffer) and X is quantized once, outside the loop (its cost
  * per call is the pack_x_us counter). Counters, from the wall time of the loop:
  *   GOPS          2 M N K
  *   GB/s          packed W + packed X + Y bytes
@@ -74,8 +74,10 @@ static int prepare(const bench_case *c)
     release();
     const q4t_shape s = c->s;
     const size_t nb = s.K / Q4T_QK, wbytes = c->k->packed_w_size(s.N, s.K);
-    const size_t llc = c->roof->llc_bytes ? c->roof->llc_bytes : (size_t)64 << 20;
-    live.copies = c->cold ? 2 * llc / wbytes + 1 : 1;
+    /* Cold: copies enough to span 4 x the last-level cache and at least the
+     * read-bandwidth probe's buffer (a VM may report less cache than it has). */
+    const size_t span = 4 * c->roof->llc_bytes > c->roof->buffer_bytes ? 4 * c->roof->llc_bytes : c->roof->buffer_bytes;
+    live.copies = c->cold ? span / wbytes + 1 : 1;
     q4t_block_q4_0 *w = malloc(s.N * nb * sizeof *w);
     float *xf = malloc(s.M * s.K * sizeof *xf);
     live.w = calloc(live.copies, sizeof *live.w);
