@@ -154,14 +154,15 @@ static inline __attribute__((always_inline)) void q4t_zmm_tile(const q4t_run_arg
             for (int g = 0; g < G; g++)
                 s[r][g] = c;
         }
-        if (MR == 1) /* GEMV streams W once: prefetch into L1 ZMM_PREFETCH bytes ahead */
-            for (size_t l = 0; l < (size_t)(G * ZMM_GROUP_BLOCK_BYTES + 63) / 64; l++)
-                if (q4t_zmm_d_at(b, G) + ZMM_PREFETCH + 64 * l < wleft)
-                    _mm_prefetch((const char *)wp + q4t_zmm_d_at(b, G) + ZMM_PREFETCH + 64 * l, _MM_HINT_T0);
+        const size_t ahead = q4t_zmm_d_at(b + 1, G) + ZMM_PREFETCH; /* end of the block to prefetch */
+        if (MR == 1 && ahead <= wleft) /* GEMV streams W once: into L1, ZMM_PREFETCH bytes ahead */
+            for (int l = 0; l < (G * ZMM_GROUP_BLOCK_BYTES + 63) / 64; l++)
+                _mm_prefetch((const char *)wp + ahead - G * ZMM_GROUP_BLOCK_BYTES + 64 * l, _MM_HINT_T0);
         for (int j = 0; j < 4; j++) {
             __m512i lo[ZMM_MAX_G], hi[ZMM_MAX_G];
             for (int g = 0; g < G; g++) {
-                const __m512i v = _mm512_loadu_si512(wp + q4t_zmm_qs_at(b, G, g) + 64 * j);
+                __m512i v = _mm512_loadu_si512(wp + q4t_zmm_qs_at(b, G, g) + 64 * j);
+                __asm__("" : "+v"(v)); /* one load: GCC would fold it into both the and and the shift */
                 lo[g] = _mm512_and_si512(v, low4);
                 hi[g] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
             }
