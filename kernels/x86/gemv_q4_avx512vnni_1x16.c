@@ -1,0 +1,60 @@
+/* gemv_q4_avx512vnni_1x16: GEMV (token generation), x86-64 AVX512-VNNI (vpdpbusd on zmm).
+ *
+ * Tile 1x16: one row of X against 16 columns of W, one int32 block sum and one
+ * fp32 accumulator. Per 32-block, 4 weight loads unpack (and, shift + and) to
+ * the 8 k-quads of the 16 columns, each one vpdpbusd against 4 bytes of x
+ * broadcast; then one conversion, multiply by d_w d_x and FMA. W streams once,
+ * prefetched 4 KiB ahead. The smallest column tile of the family: the finest
+ * split of N between threads.
+ *
+ * Packed W: panels of 16 columns (N padded to a multiple of 16 with zero
+ * columns), per 32-block 288 bytes: fp16 d[16], then one nibble group of
+ * 256 bytes, k-quads in the int32 lanes (avx512vnni_common.h).
+ * Packed X: per row and 32-block, 40 bytes: fp32 d, int32 -8 sum(q), int8 qs[32].
+ * Preconditions: n0 a multiple of 16.
+ */
+#if !defined(__AVX512F__) || !defined(__AVX512BW__) || !defined(__AVX512VL__) || !defined(__AVX512VNNI__)
+#error "gemv_q4_avx512vnni_1x16 needs AVX512F/BW/VL/VNNI (-mavx512f -mavx512bw -mavx512vl -mavx512vnni)"
+#endif
+
+#include "avx512vnni_common.h"
+
+enum { MR = 1, G = 1, NR = ZMM_COLS * G, KR = 4 };
+
+static size_t packed_w_size(size_t N, size_t K)
+{
+    return q4t_zmm_packed_w_size(N, K, NR);
+}
+
+static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
+{
+    q4t_zmm_pack_w(w, N, K, NR, dst);
+}
+
+static size_t packed_x_size(size_t M, size_t K)
+{
+    return q4t_zmm_packed_x_size(M, K, MR);
+}
+
+static void pack_x(const float *x, size_t M, size_t K, void *dst)
+{
+    q4t_zmm_pack_x(x, M, K, MR, dst);
+}
+
+static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)
+{
+    q4t_zmm_run(a, m0, m1, n0, n1, MR, G);
+}
+
+const q4t_kernel gemv_q4_avx512vnni_1x16 = {
+    .name = "gemv_q4_avx512vnni_1x16",
+    .file = __FILE__,
+    .op = Q4T_OP_GEMV,
+    .isa = Q4T_F_AVX2 | Q4T_F_AVX512F | Q4T_F_AVX512BW | Q4T_F_AVX512VL | Q4T_F_AVX512VNNI,
+    .mr = MR, .nr = NR, .kr = KR,
+    .packed_w_size = packed_w_size,
+    .pack_w = pack_w,
+    .packed_x_size = packed_x_size,
+    .pack_x = pack_x,
+    .run = run,
+};
