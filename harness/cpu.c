@@ -3,6 +3,7 @@
 #include "cpu.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -237,6 +238,18 @@ int q4t_isa_mask(const char *spec, uint64_t set, uint64_t *out, char *err, size_
     }
     *out = q4t_features_close((has_keep ? set & keep : set) & ~drop);
     return 0;
+}
+
+int q4t_cpu_mask_env(q4t_cpu *cpu, char *err, size_t errlen)
+{
+    const char *env = getenv("Q4T_ISA");
+    if (!env || !*env)
+        return 0;
+    if (q4t_isa_mask(env, cpu->features, &cpu->features, err, errlen) == 0)
+        return 0;
+    const size_t n = strlen(err);
+    snprintf(err + n, errlen - n, " (from Q4T_ISA)");
+    return -1;
 }
 
 void q4t_features_format(uint64_t set, const char *sep, char *buf, size_t len)

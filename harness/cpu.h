@@ -30,6 +30,10 @@ void q4t_cpu_detect(q4t_cpu *cpu);
  * depends on it (isa.h). Returns 0, or -1 with a message in err. */
 int q4t_isa_mask(const char *spec, uint64_t set, uint64_t *out, char *err, size_t errlen);
 
+/* Applies the mask in the environment variable Q4T_ISA (same syntax) to
+ * cpu->features, if it is set. Returns 0, or -1 with a message in err. */
+int q4t_cpu_mask_env(q4t_cpu *cpu, char *err, size_t errlen);
+
 /* Writes the names of the features in set, separated by sep, into buf. */
 void q4t_features_format(uint64_t set, const char *sep, char *buf, size_t len);
 

@@ -80,9 +80,11 @@ int main(int argc, char **argv)
             continue;
         q4t_cpu cpu;
         q4t_cpu_detect(&cpu);
-        const char *env = getenv("Q4T_ISA");
-        if (env && *env && q4t_cli_isa(&cpu, env))
+        char err[512];
+        if (q4t_cpu_mask_env(&cpu, err, sizeof err)) {
+            fprintf(stderr, "q4tune: %s\n", err);
             return Q4T_EXIT_USAGE;
+        }
         return commands[i].run(argc - 1, argv + 1, &cpu);
     }
     fprintf(stderr, "q4tune: unknown command '%s' (see 'q4tune help')\n", cmd);

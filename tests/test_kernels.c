@@ -1,7 +1,7 @@
 /* One kernel of the registry against the reference kernel of its op, on the
  * verify shape matrix (ragged N, M from 1 to past mr, K from one block to
  * 4128) and three seeds. Exits 77 (ctest: skipped, with the reason printed)
- * when this CPU cannot run the kernel. */
+ * when this CPU cannot run the kernel or Q4T_ISA masks off what it needs. */
 #include <string.h>
 
 #include "check.h"
@@ -26,12 +26,18 @@ int main(int argc, char **argv)
         return 1;
     }
     q4t_cpu cpu;
+    char err[512];
     q4t_cpu_detect(&cpu);
+    if (q4t_cpu_mask_env(&cpu, err, sizeof err)) {
+        fprintf(stderr, "test_kernels: %s\n", err);
+        return 1;
+    }
     const uint64_t missing = q4t_kernel_missing(k, cpu.features);
     if (missing) {
         char names[256];
         q4t_features_format(missing, ",", names, sizeof names);
-        printf("SKIP %s: this CPU lacks %s\n", k->name, names);
+        printf("SKIP %s: needs %s%s\n", k->name, names,
+               missing & cpu.detected ? " (masked off by Q4T_ISA)" : ", which this CPU lacks");
         return 77;
     }
     q4t_shape shapes[128];
