@@ -124,7 +124,7 @@ static void print_text(const q4t_cpu *cpu, topology t)
         printf("sve:        %u-bit vectors\n", 8 * cpu->sve_vl_bytes);
     if (cpu->sme_svl_bytes)
         printf("sme:        %u-bit streaming vectors\n", 8 * cpu->sme_svl_bytes);
-    printf("\n%-28s %-5s %-8s %-22s %s\n", "kernel", "op", "tile", "requires", "status");
+    printf("\n%-28s %-5s %-8s %-44s %s\n", "kernel", "op", "tile", "requires", "status");
     for (size_t i = 0; i < q4t_kernel_count(); i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
         char tile[16], isa[128], status[600];
@@ -136,11 +136,11 @@ static void print_text(const q4t_cpu *cpu, topology t)
             q4t_kernel_tile_size(k, &mr, &nr);
             snprintf(status, sizeof status, " (tile %zux%zu here)", mr, nr);
         }
-        printf("%-28s %-5s %-8s %-22s %s%s\n", k->name, q4t_op_name(k->op), tile, isa[0] ? isa : "-",
+        printf("%-28s %-5s %-8s %-44s %s%s\n", k->name, q4t_op_name(k->op), tile, isa[0] ? isa : "-",
                q4t_kernel_missing(k, cpu->features) ? "not runnable: " : "runnable", status);
     }
     for (size_t i = 0; i < q4t_unbuilt_count(); i++)
-        printf("%-28s %-5s %-8s %-22s not built: %s\n", q4t_unbuilt_name(i), "-", "-", "-", q4t_unbuilt_reason(i));
+        printf("%-28s %-5s %-8s %-44s not built: %s\n", q4t_unbuilt_name(i), "-", "-", "-", q4t_unbuilt_reason(i));
 }
 
 int q4t_cmd_info(int argc, char **argv, q4t_cpu *cpu)
