@@ -1,5 +1,5 @@
-/* Peak probe: vpmaddubsw ymm (u8 x s8 -> s16 pairs), the AVX2 int8 dot product, with the
- * vpmaddwd and vpaddd that widen and accumulate its pairs as the q4 kernels do. */
+/* Peak probe: vpmaddubsw ymm (u8 x s8 -> s16 pairs), the AVX2 int8 dot product,
+ * accumulated in int16 with vpaddw as the AVX2 q4 kernels do within a block. */
 #if !defined(__AVX2__)
 #error "peak_avx2.c needs -mavx2"
 #endif
@@ -12,7 +12,7 @@
 static inline __m256i avx2_dot(__m256i acc, __m256i a, __m256i b)
 {
     (void)a;
-    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(acc, b), _mm256_set1_epi16(1)));
+    return _mm256_add_epi16(acc, _mm256_maddubs_epi16(acc, b));
 }
 
 uint64_t q4t_peak_avx2(uint64_t rounds)
