@@ -1,16 +1,25 @@
 /* The thread pool: see pool.h. A task is published by bumping a generation
- * counter; workers spin on it for a while, then wait on a condition variable. */
+ * counter; workers spin on it for a while, then wait on a condition variable.
+ * Each worker binds itself before it reports ready. */
 #define _GNU_SOURCE
 #include "pool.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { SPIN_ROUNDS = 1 << 16 };
 
 struct q4t_pool {
     int n;
+    hwloc_topology_t topo;     /* NULL for an unbound pool */
+    hwloc_cpuset_t *sets;      /* per thread: where it is bound */
+    int nsets;
+    hwloc_cpuset_t caller_was; /* the caller's binding before the pool */
+    atomic_int ready;          /* workers that have bound themselves */
+    atomic_int bind_failed;
     pthread_t *threads;
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -50,12 +59,20 @@ static unsigned wait_generation(q4t_pool *p, unsigned seen)
     return g;
 }
 
+static int bind_self(q4t_pool *p, int index)
+{
+    return hwloc_set_cpubind(p->topo, p->sets[index], HWLOC_CPUBIND_THREAD);
+}
+
 static void *worker(void *arg)
 {
     worker_arg *w = arg;
     q4t_pool *p = w->pool;
     const int index = w->index;
     free(w);
+    if (p->topo && bind_self(p, index))
+        atomic_store(&p->bind_failed, 1);
+    atomic_fetch_add(&p->ready, 1);
     unsigned seen = 0;
     for (;;) {
         seen = wait_generation(p, seen);
@@ -66,34 +83,117 @@ static void *worker(void *arg)
     }
 }
 
-q4t_pool *q4t_pool_create(int nthreads)
+static q4t_pool *fail(q4t_pool *p, char *err, size_t errlen, const char *message)
 {
+    if (err)
+        snprintf(err, errlen, "%s", message);
+    q4t_pool_destroy(p);
+    return NULL;
+}
+
+/* The per-thread cpusets of a binding; 0, or -1 with a message. */
+static int plan_binding(q4t_pool *p, q4t_binding binding, hwloc_const_cpuset_t mask, char *err, size_t errlen)
+{
+    if (hwloc_bitmap_iszero(mask)) {
+        snprintf(err, errlen, "the affinity mask is empty");
+        return -1;
+    }
+    if (!hwloc_bitmap_isincluded(mask, hwloc_topology_get_allowed_cpuset(p->topo))) {
+        char *text = NULL;
+        hwloc_bitmap_list_asprintf(&text, mask);
+        snprintf(err, errlen, "the affinity mask %s names PUs this process may not run on", text ? text : "?");
+        free(text);
+        return -1;
+    }
+    if (binding == Q4T_BIND_STRICT && hwloc_bitmap_weight(mask) < p->n) {
+        snprintf(err, errlen, "strict binding of %d threads needs %d PUs, the mask has %d", p->n, p->n,
+                 hwloc_bitmap_weight(mask));
+        return -1;
+    }
+    int pu = hwloc_bitmap_first(mask);
+    for (int i = 0; i < p->n; i++, p->nsets++) {
+        if (!(p->sets[i] = hwloc_bitmap_alloc())) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        if (binding == Q4T_BIND_STRICT) {
+            hwloc_bitmap_only(p->sets[i], (unsigned)pu);
+            pu = hwloc_bitmap_next(mask, pu);
+        } else {
+            hwloc_bitmap_copy(p->sets[i], mask);
+        }
+    }
+    return 0;
+}
+
+q4t_pool *q4t_pool_create_bound(int nthreads, q4t_binding binding, hwloc_const_cpuset_t mask, char *err,
+                                size_t errlen)
+{
+    char none[1];
+    if (!err) {
+        err = none;
+        errlen = sizeof none;
+    }
     if (nthreads < 1)
-        return NULL;
+        return fail(NULL, err, errlen, "a pool needs at least one thread");
     q4t_pool *p = calloc(1, sizeof *p);
     if (!p)
-        return NULL;
+        return fail(NULL, err, errlen, "out of memory");
     p->n = nthreads;
     p->threads = calloc((size_t)nthreads, sizeof *p->threads);
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->wake, NULL);
+    p->n = 1; /* threads running so far: destroy joins only those */
+    if (!p->threads)
+        return fail(p, err, errlen, "out of memory");
+    if (binding != Q4T_BIND_NONE) {
+        p->n = nthreads;
+        if (hwloc_topology_init(&p->topo) || hwloc_topology_load(p->topo) ||
+            !(p->sets = calloc((size_t)nthreads, sizeof *p->sets)) || !(p->caller_was = hwloc_bitmap_alloc())) {
+            p->n = 1;
+            return fail(p, err, errlen, "hwloc could not load the topology");
+        }
+        const int planned = plan_binding(p, binding, mask, err, errlen);
+        p->n = 1;
+        if (planned)
+            return fail(p, NULL, 0, NULL);
+        if (hwloc_get_cpubind(p->topo, p->caller_was, HWLOC_CPUBIND_THREAD) || bind_self(p, 0))
+            return fail(p, err, errlen, "cannot bind the calling thread (hwloc_set_cpubind)");
+    }
     for (int i = 1; i < nthreads; i++) {
         worker_arg *w = malloc(sizeof *w);
-        if (!p->threads || !w) {
-            free(w);
-            p->n = i;
-            q4t_pool_destroy(p);
-            return NULL;
-        }
+        if (!w)
+            return fail(p, err, errlen, "out of memory");
         *w = (worker_arg){p, i};
         if (pthread_create(&p->threads[i], NULL, worker, w)) {
             free(w);
-            p->n = i;
-            q4t_pool_destroy(p);
-            return NULL;
+            return fail(p, err, errlen, "cannot create a thread");
         }
+        p->n = i + 1;
     }
+    while (atomic_load(&p->ready) < nthreads - 1)
+        cpu_relax();
+    if (atomic_load(&p->bind_failed))
+        return fail(p, err, errlen, "cannot bind a worker thread (hwloc_set_cpubind)");
     return p;
+}
+
+q4t_pool *q4t_pool_create(int nthreads)
+{
+    return q4t_pool_create_bound(nthreads, Q4T_BIND_NONE, NULL, NULL, 0);
+}
+
+const char *q4t_binding_name(q4t_binding b)
+{
+    return b == Q4T_BIND_STRICT ? "strict" : b == Q4T_BIND_MASK ? "mask" : "none";
+}
+
+int q4t_binding_parse(const char *name)
+{
+    for (int b = Q4T_BIND_NONE; b <= Q4T_BIND_STRICT; b++)
+        if (!strcmp(name, q4t_binding_name((q4t_binding)b)))
+            return b;
+    return -1;
 }
 
 int q4t_pool_size(const q4t_pool *p)
@@ -132,6 +232,15 @@ void q4t_pool_destroy(q4t_pool *p)
     publish(p);
     for (int i = 1; i < p->n; i++)
         pthread_join(p->threads[i], NULL);
+    if (p->topo) {
+        if (p->caller_was && !hwloc_bitmap_iszero(p->caller_was))
+            hwloc_set_cpubind(p->topo, p->caller_was, HWLOC_CPUBIND_THREAD);
+        for (int i = 0; i < p->nsets; i++)
+            hwloc_bitmap_free(p->sets[i]);
+        hwloc_bitmap_free(p->caller_was);
+        hwloc_topology_destroy(p->topo);
+    }
+    free(p->sets);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->wake);
     free(p->threads);

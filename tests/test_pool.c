@@ -1,6 +1,11 @@
 /* The thread pool: every thread runs every task exactly once, with its own
- * index, and run() returns only when all have finished. */
+ * index, and run() returns only when all have finished; bound pools really pin
+ * (each thread reports its own binding, through hwloc and sched_getaffinity),
+ * bad masks are refused, and the caller's binding comes back. */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "check.h"
 #include "pool.h"
@@ -19,8 +24,105 @@ static void count(void *ctx, int thread, int nthreads)
     t->nthreads_seen = nthreads;
 }
 
+typedef struct {
+    hwloc_topology_t topo;
+    hwloc_cpuset_t got[8]; /* hwloc's view of each thread's binding */
+    cpu_set_t os[8];       /* the kernel's */
+} bindings;
+
+static void report_binding(void *ctx, int thread, int nthreads)
+{
+    bindings *b = ctx;
+    (void)nthreads;
+    hwloc_get_cpubind(b->topo, b->got[thread], HWLOC_CPUBIND_THREAD);
+    sched_getaffinity(0, sizeof b->os[thread], &b->os[thread]);
+}
+
+/* The kernel's affinity of thread t equals set. */
+static int os_matches(const cpu_set_t *os, hwloc_const_cpuset_t set)
+{
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (!!CPU_ISSET(cpu, os) != hwloc_bitmap_isset(set, (unsigned)cpu))
+            return 0;
+    return 1;
+}
+
+static void check_binding(hwloc_topology_t topo, q4t_binding binding, hwloc_const_cpuset_t mask, int n)
+{
+    char err[256] = "";
+    bindings b = {.topo = topo};
+    for (int i = 0; i < n; i++)
+        b.got[i] = hwloc_bitmap_alloc();
+    hwloc_cpuset_t before = hwloc_bitmap_alloc(), after = hwloc_bitmap_alloc(), want = hwloc_bitmap_alloc();
+    hwloc_get_cpubind(topo, before, HWLOC_CPUBIND_THREAD);
+    q4t_pool *p = q4t_pool_create_bound(n, binding, mask, err, sizeof err);
+    CHECK(p, "%s pool of %d: %s", q4t_binding_name(binding), n, err);
+    if (p) {
+        q4t_pool_run(p, report_binding, &b);
+        int pu = hwloc_bitmap_first(mask);
+        for (int i = 0; i < n; i++) {
+            if (binding == Q4T_BIND_STRICT) {
+                hwloc_bitmap_only(want, (unsigned)pu);
+                pu = hwloc_bitmap_next(mask, pu);
+            } else {
+                hwloc_bitmap_copy(want, binding == Q4T_BIND_MASK ? mask : before);
+            }
+            char *g = NULL, *w = NULL;
+            hwloc_bitmap_list_asprintf(&g, b.got[i]);
+            hwloc_bitmap_list_asprintf(&w, want);
+            CHECK(hwloc_bitmap_isequal(b.got[i], want) && os_matches(&b.os[i], want),
+                  "%s: thread %d of %d is bound to %s, expected %s", q4t_binding_name(binding), i, n, g, w);
+            free(g);
+            free(w);
+        }
+        q4t_pool_destroy(p);
+    }
+    hwloc_get_cpubind(topo, after, HWLOC_CPUBIND_THREAD);
+    CHECK(hwloc_bitmap_isequal(before, after), "%s: the caller's binding is restored", q4t_binding_name(binding));
+    for (int i = 0; i < n; i++)
+        hwloc_bitmap_free(b.got[i]);
+    hwloc_bitmap_free(before);
+    hwloc_bitmap_free(after);
+    hwloc_bitmap_free(want);
+}
+
+static void bindings_on_this_machine(void)
+{
+    hwloc_topology_t topo;
+    if (hwloc_topology_init(&topo) || hwloc_topology_load(topo)) {
+        CHECK(0, "hwloc loads this machine's topology");
+        return;
+    }
+    hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(topo);
+    const int pus = hwloc_bitmap_weight(allowed);
+    const int n = pus < 4 ? pus : 4;
+    hwloc_cpuset_t last = hwloc_bitmap_alloc();
+    hwloc_bitmap_only(last, (unsigned)hwloc_bitmap_last(allowed));
+    check_binding(topo, Q4T_BIND_STRICT, allowed, n);
+    check_binding(topo, Q4T_BIND_MASK, allowed, n);
+    check_binding(topo, Q4T_BIND_MASK, last, 2); /* two threads on one PU */
+    check_binding(topo, Q4T_BIND_NONE, allowed, n);
+
+    char err[256];
+    hwloc_cpuset_t bad = hwloc_bitmap_alloc();
+    CHECK(!q4t_pool_create_bound(2, Q4T_BIND_MASK, bad, err, sizeof err) && strstr(err, "empty"),
+          "an empty mask is refused: %s", err);
+    hwloc_bitmap_only(bad, 4000);
+    CHECK(!q4t_pool_create_bound(1, Q4T_BIND_STRICT, bad, err, sizeof err) && strstr(err, "may not run on"),
+          "a mask beyond the machine is refused: %s", err);
+    CHECK(!q4t_pool_create_bound(pus + 1, Q4T_BIND_STRICT, allowed, err, sizeof err) && strstr(err, "needs"),
+          "strict binding of more threads than PUs is refused: %s", err);
+    hwloc_bitmap_free(bad);
+    hwloc_bitmap_free(last);
+    hwloc_topology_destroy(topo);
+    CHECK(q4t_binding_parse("strict") == Q4T_BIND_STRICT && q4t_binding_parse("mask") == Q4T_BIND_MASK &&
+              q4t_binding_parse("none") == Q4T_BIND_NONE && q4t_binding_parse("tight") == -1,
+          "binding names");
+}
+
 int main(void)
 {
+    bindings_on_this_machine();
     for (int n = 1; n <= 4; n++) {
         q4t_pool *p = q4t_pool_create(n);
         CHECK(p && q4t_pool_size(p) == n, "a pool of %d", n);
