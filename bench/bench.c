@@ -1,8 +1,9 @@
 /* Kernel micro-benchmarks: see bench.h.
  *
- * One case = kernel x shape x threads, named <kernel>/<M>x<N>x<K>/t<threads>.
- * The timed loop runs the kernel over the whole of Y, the N dimension split in
- * equal register-tile-aligned shares over the threads of a pool; W is packed
+ * One case = kernel x shape x threads (x mask x binding x schedule), named
+ * <kernel>/<M>x<N>x<K>/t<threads>[/<mask>/<binding>/<schedule>] and labelled
+ * with all of them. The timed loop runs the kernel over the whole of Y on a
+ * pool bound as asked (q4t_parallel_run: task tiles, schedule); W is packed
  * once (hot: one copy; cold: enough copies, used in turn, to span 4 x the
  * last-level cache and the read-bandwidth buffer) and X is quantized once, outside the loop (its cost
  * per call is the pack_x_us counter). Counters, from the wall time of the loop:
@@ -29,6 +30,8 @@ typedef struct {
     const q4t_kernel *k;
     q4t_shape s;
     q4t_pool *pool;
+    q4t_schedule schedule;
+    char label[160];
     const q4t_roofline *roof;
     int cold;
     char name[160];
@@ -117,22 +120,6 @@ static int prepare(const bench_case *c)
     return 0;
 }
 
-typedef struct {
-    const q4t_kernel *k;
-    q4t_run_args args;
-    size_t nr;
-} run_task;
-
-/* Thread t of n takes an equal share of the column tiles. */
-static void run_share(void *ctx, int t, int n)
-{
-    const run_task *r = ctx;
-    const size_t tiles = (r->args.N + r->nr - 1) / r->nr, per = (tiles + (size_t)n - 1) / (size_t)n;
-    const size_t n0 = (size_t)t * per * r->nr, n1 = ((size_t)t + 1) * per * r->nr;
-    if (n0 < r->args.N)
-        r->k->run(&r->args, 0, r->args.M, n0, n1 < r->args.N ? n1 : r->args.N);
-}
-
 static void bench_fn(q4t_gb_state *st, void *ctx)
 {
     const bench_case *c = ctx;
@@ -141,16 +128,15 @@ static void bench_fn(q4t_gb_state *st, void *ctx)
         return;
     }
     const q4t_shape s = c->s;
-    size_t mr;
-    run_task task = {.k = c->k,
-                     .args = {.x = live.x, .y = live.y, .ldy = s.N, .M = s.M, .N = s.N, .K = s.K}};
-    q4t_kernel_tile_size(c->k, &mr, &task.nr);
+    const q4t_split split = {.schedule = c->schedule};
+    q4t_run_args args = {.x = live.x, .y = live.y, .ldy = s.N, .M = s.M, .N = s.N, .K = s.K};
     size_t copy = 0;
+    q4t_gb_set_label(st, c->label);
     const double t0 = q4t_now();
     while (q4t_gb_keep_running(st)) {
-        task.args.w = live.w[copy];
+        args.w = live.w[copy];
         copy = copy + 1 == live.copies ? 0 : copy + 1;
-        q4t_pool_run(c->pool, run_share, &task);
+        q4t_parallel_run(c->pool, c->k, &args, &split);
     }
     const double per_iteration = (q4t_now() - t0) / (double)q4t_gb_iterations(st);
     const int all = q4t_pool_size(c->pool) > 1;
@@ -240,6 +226,14 @@ static char **with_defaults(const q4t_bench_opts *o, int *argc, char **argv, cha
     return out;
 }
 
+/* One pool per threads x mask x binding; NULL (reported) where it cannot be made. */
+typedef struct {
+    int threads;
+    const q4t_bench_mask *mask; /* NULL for binding none */
+    q4t_binding binding;
+    q4t_pool *pool;
+} pool_slot;
+
 int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char **argv)
 {
     char reps[64], min_time[64];
@@ -251,24 +245,38 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
         return 1;
     }
     free(gb_argv);
-    int max_threads = 1;
-    for (size_t i = 0; i < o->nthreads; i++)
-        max_threads = o->threads[i] > max_threads ? o->threads[i] : max_threads;
-    q4t_pool **pools = calloc((size_t)max_threads + 1, sizeof *pools);
-    bench_case *cases = calloc(q4t_kernel_count() * o->nshapes * o->nthreads, sizeof *cases);
+    const size_t nslots = o->nthreads * (o->nmasks + 1) * o->nbindings;
+    pool_slot *slots = calloc(nslots, sizeof *slots);
+    bench_case *cases = calloc(q4t_kernel_count() * o->nshapes * nslots * o->nschedules, sizeof *cases);
+    q4t_pool *probe_pool = NULL;
     q4t_roofline roof;
-    int rc = 1;
-    if (!pools || !cases)
+    size_t used = 0, n = 0;
+    int rc = 1, max_threads = 1;
+    if (!slots || !cases)
         goto out;
-    for (size_t i = 0; i < o->nthreads; i++)
-        if (!pools[o->threads[i]] && !(pools[o->threads[i]] = q4t_pool_create(o->threads[i])))
-            goto out;
+    for (size_t ti = 0; ti < o->nthreads; ti++) {
+        max_threads = o->threads[ti] > max_threads ? o->threads[ti] : max_threads;
+        for (size_t bi = 0; bi < o->nbindings; bi++) {
+            const int unbound = o->bindings[bi] == Q4T_BIND_NONE;
+            for (size_t mi = 0; mi < (unbound ? 1 : o->nmasks); mi++) {
+                pool_slot *sl = &slots[used++];
+                char err[256];
+                *sl = (pool_slot){o->threads[ti], unbound ? NULL : &o->masks[mi], o->bindings[bi], NULL};
+                sl->pool = q4t_pool_create_bound(sl->threads, sl->binding, unbound ? NULL : sl->mask->set, err,
+                                                 sizeof err);
+                if (!sl->pool)
+                    fprintf(stderr, "q4tune bench: t%d, binding %s, mask %s not run: %s\n", sl->threads,
+                            q4t_binding_name(sl->binding), unbound ? "-" : sl->mask->label, err);
+            }
+        }
+    }
     fprintf(stderr, "q4tune bench: measuring the roofline (read bandwidth, int8 peaks)...\n");
-    if (q4t_roofline_measure(&roof, cpu, pools[max_threads]))
+    if (!(probe_pool = q4t_pool_create(max_threads)) || q4t_roofline_measure(&roof, cpu, probe_pool))
         goto out;
+    q4t_pool_destroy(probe_pool);
+    probe_pool = NULL;
     add_context(cpu, &roof, o->cold);
 
-    size_t n = 0;
     for (size_t i = 0; i < q4t_kernel_count(); i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
         if (!selected(o->kernels, k->name))
@@ -283,16 +291,27 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
             const q4t_shape s = o->shapes[si];
             if ((k->op == Q4T_OP_GEMV) != (s.M == 1))
                 continue; /* GEMV kernels at M = 1, GEMM kernels at M > 1 */
-            for (size_t ti = 0; ti < o->nthreads; ti++) {
-                bench_case *c = &cases[n++];
-                *c = (bench_case){.k = k, .s = s, .pool = pools[o->threads[ti]], .roof = &roof, .cold = o->cold};
-                snprintf(c->name, sizeof c->name, "%s/%zux%zux%zu/t%d", k->name, s.M, s.N, s.K, o->threads[ti]);
-                /* Repetitions and min time come as flags (q4t_bench_run): set here
-                 * they would be appended to the name. The main thread takes part
-                 * in every run, so its CPU time is the wall time. */
-                q4t_gb_bench *b = q4t_gb_register(c->name, bench_fn, c);
-                q4t_gb_unit(b, Q4T_GB_US);
-                q4t_gb_percentiles(b);
+            for (size_t pi = 0; pi < used; pi++) {
+                const pool_slot *sl = &slots[pi];
+                for (size_t sci = 0; sl->pool && sci < o->nschedules; sci++) {
+                    bench_case *c = &cases[n++];
+                    const char *mask = sl->mask ? sl->mask->label : "-";
+                    *c = (bench_case){.k = k, .s = s, .pool = sl->pool, .schedule = o->schedules[sci],
+                                      .roof = &roof, .cold = o->cold};
+                    snprintf(c->label, sizeof c->label, "threads=%d mask=%s binding=%s schedule=%s", sl->threads,
+                             mask, q4t_binding_name(sl->binding), q4t_schedule_name(c->schedule));
+                    int len = snprintf(c->name, sizeof c->name, "%s/%zux%zux%zu/t%d", k->name, s.M, s.N, s.K,
+                                       sl->threads);
+                    if (o->placement_in_name)
+                        snprintf(c->name + len, sizeof c->name - (size_t)len, "/%s/%s/%s", mask,
+                                 q4t_binding_name(sl->binding), q4t_schedule_name(c->schedule));
+                    /* Repetitions and min time come as flags (above): set here they
+                     * would be appended to the name. The main thread takes part in
+                     * every run, so its CPU time is the wall time. */
+                    q4t_gb_bench *b = q4t_gb_register(c->name, bench_fn, c);
+                    q4t_gb_unit(b, Q4T_GB_US);
+                    q4t_gb_percentiles(b);
+                }
             }
         }
     }
@@ -304,9 +323,10 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
 out:
     release();
     q4t_gb_shutdown();
-    for (int i = 0; i <= max_threads && pools; i++)
-        q4t_pool_destroy(pools[i]);
-    free(pools);
+    q4t_pool_destroy(probe_pool);
+    for (size_t i = 0; i < used; i++)
+        q4t_pool_destroy(slots[i].pool);
+    free(slots);
     free(cases);
     return rc;
 }

@@ -1,18 +1,35 @@
-/* Kernel micro-benchmarks: every runnable kernel x shape x thread count,
- * registered with Google Benchmark through harness/gbench.h. */
+/* Kernel micro-benchmarks: every runnable kernel x shape x thread count x
+ * affinity mask x binding x schedule, registered with Google Benchmark through
+ * harness/gbench.h. */
 #ifndef Q4T_BENCH_H
 #define Q4T_BENCH_H
 
 #include <stddef.h>
 
+#include <hwloc.h>
+
 #include "cpu.h"
+#include "parallel.h"
+#include "pool.h"
 #include "verify.h"
+
+typedef struct {
+    const char *label;         /* as the user wrote it: "all", "0x3", "big" */
+    hwloc_const_cpuset_t set;  /* the PUs */
+} q4t_bench_mask;
 
 typedef struct {
     const q4t_shape *shapes;
     size_t nshapes;
     const int *threads;
     size_t nthreads;
+    const q4t_bench_mask *masks; /* used with bindings other than none */
+    size_t nmasks;
+    const q4t_binding *bindings;
+    size_t nbindings;
+    const q4t_schedule *schedules;
+    size_t nschedules;
+    int placement_in_name; /* name cases <...>/t<threads>/<mask>/<binding>/<schedule> */
     const char *kernels; /* comma-separated names, NULL: all runnable */
     int cold;            /* rotate packed-weight copies past the last-level cache */
     int repetitions;

@@ -8,6 +8,8 @@
 
 #include "bench.h"
 #include "cli.h"
+#include "parallel.h"
+#include "pool.h"
 #include "registry.h"
 #include "text.h"
 
@@ -15,12 +17,36 @@ enum { MAX_SHAPES = 64, MAX_THREADS = 16 };
 
 static const char usage[] =
     "usage: q4tune bench [--shapes MxNxK,...] [--threads N,...] [--kernel NAME,...] [--cold]\n"
+    "                    [--binding strict,mask,none] [--schedule static,dynamic]\n"
     "                    [--repetitions N] [--min-time SECONDS] [--isa=LIST] [-- --benchmark_...]\n"
     "  every runnable kernel x shape x thread count, named <kernel>/<M>x<N>x<K>/t<threads>,\n"
     "  through Google Benchmark: its flags after '--' (--benchmark_filter=REGEX,\n"
     "  --benchmark_format=json, --benchmark_out=FILE, ...). GEMV kernels run the M = 1 shapes,\n"
     "  GEMM kernels the others. Defaults: Llama-3-8B and Qwen2.5-0.5B matrices at M = 1 and 512,\n"
-    "  threads 1 and all CPUs, 5 repetitions, hot weights (--cold: rotate copies past the LLC).\n";
+    "  threads 1 and all CPUs, binding none, static schedule, 5 repetitions, hot weights\n"
+    "  (--cold: rotate copies past the LLC). With --binding/--schedule given, names end in\n"
+    "  /<mask>/<binding>/<schedule>; every result is labelled with all four.\n";
+
+/* Parses a comma-separated list of names with parse() into out[]; -1 on error. */
+static int parse_names(const char *list, int (*parse)(const char *), int *out, size_t *n, size_t max,
+                       const char *what)
+{
+    char item[32];
+    *n = 0;
+    for (const char *p = list; q4t_list_next(&p, item, sizeof item) >= 0;) {
+        const int v = parse(item);
+        if (v < 0 || *n == max) {
+            fprintf(stderr, "q4tune bench: unknown %s '%s'\n", what, item);
+            return -1;
+        }
+        out[(*n)++] = v;
+    }
+    if (*n == 0) {
+        fprintf(stderr, "q4tune bench: --%s needs at least one name\n", what);
+        return -1;
+    }
+    return 0;
+}
 
 static int parse_threads(const char *list, int *threads, size_t *n, int ncpus)
 {
@@ -68,15 +94,21 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
         {"shapes", required_argument, NULL, 's'},      {"threads", required_argument, NULL, 't'},
         {"kernel", required_argument, NULL, 'k'},      {"cold", no_argument, NULL, 'c'},
         {"repetitions", required_argument, NULL, 'r'}, {"min-time", required_argument, NULL, 'm'},
+        {"binding", required_argument, NULL, 'b'},     {"schedule", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},              Q4T_LONGOPT_ISA,
         {0, 0, 0, 0}};
     q4t_shape shapes[MAX_SHAPES];
     int threads[MAX_THREADS] = {1, cpu->ncpus};
-    q4t_bench_opts o = {.shapes = shapes, .threads = threads, .nthreads = cpu->ncpus > 1 ? 2 : 1, .repetitions = 5};
+    int parsed[3];
+    q4t_binding bindings[3] = {Q4T_BIND_NONE};
+    q4t_schedule schedules[2] = {Q4T_SCHED_STATIC};
+    q4t_bench_opts o = {.shapes = shapes, .threads = threads, .nthreads = cpu->ncpus > 1 ? 2 : 1,
+                        .bindings = bindings, .nbindings = 1, .schedules = schedules, .nschedules = 1,
+                        .repetitions = 5};
     o.nshapes = q4t_bench_default_shapes(shapes, MAX_SHAPES);
     int c, rc;
     char *end, name[128];
-    while ((c = getopt_long(argc, argv, "s:t:k:cr:m:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:t:k:cr:m:b:S:h", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (parse_shape_list(optarg, shapes, &o.nshapes))
@@ -96,6 +128,20 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
             break;
         case 'c':
             o.cold = 1;
+            break;
+        case 'b':
+            if (parse_names(optarg, q4t_binding_parse, parsed, &o.nbindings, 3, "binding"))
+                return Q4T_EXIT_USAGE;
+            for (size_t i = 0; i < o.nbindings; i++)
+                bindings[i] = (q4t_binding)parsed[i];
+            o.placement_in_name = 1;
+            break;
+        case 'S':
+            if (parse_names(optarg, q4t_schedule_parse, parsed, &o.nschedules, 2, "schedule"))
+                return Q4T_EXIT_USAGE;
+            for (size_t i = 0; i < o.nschedules; i++)
+                schedules[i] = (q4t_schedule)parsed[i];
+            o.placement_in_name = 1;
             break;
         case 'r':
             o.repetitions = (int)strtol(optarg, &end, 10);
@@ -119,13 +165,24 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
     /* What follows "--" belongs to Google Benchmark; anything else is a mistake. */
     if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
         return q4t_cli_no_operands(argc, argv, "bench");
+    hwloc_topology_t topo;
+    if (hwloc_topology_init(&topo) || hwloc_topology_load(topo)) {
+        fprintf(stderr, "q4tune bench: hwloc cannot load this machine's topology\n");
+        return Q4T_EXIT_FAIL;
+    }
+    const q4t_bench_mask all = {"all", hwloc_topology_get_allowed_cpuset(topo)};
+    o.masks = &all;
+    o.nmasks = 1;
     int gb_argc = argc - optind + 1;
     char **gb_argv = calloc((size_t)gb_argc + 1, sizeof *gb_argv);
-    if (!gb_argv)
+    if (!gb_argv) {
+        hwloc_topology_destroy(topo);
         return Q4T_EXIT_FAIL;
+    }
     gb_argv[0] = argv[0];
     memcpy(gb_argv + 1, argv + optind, (size_t)(argc - optind) * sizeof *argv);
     rc = q4t_bench_run(&o, cpu, &gb_argc, gb_argv) ? Q4T_EXIT_FAIL : Q4T_EXIT_OK;
     free(gb_argv);
+    hwloc_topology_destroy(topo);
     return rc;
 }

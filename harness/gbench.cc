@@ -72,6 +72,7 @@ void q4t_gb_set_iteration_time(q4t_gb_state *st, double seconds) { st->s.SetIter
 void q4t_gb_set_bytes_processed(q4t_gb_state *st, int64_t bytes) { st->s.SetBytesProcessed(bytes); }
 void q4t_gb_set_items_processed(q4t_gb_state *st, int64_t items) { st->s.SetItemsProcessed(items); }
 void q4t_gb_skip_with_error(q4t_gb_state *st, const char *message) { st->s.SkipWithError(message); }
+void q4t_gb_set_label(q4t_gb_state *st, const char *label) { st->s.SetLabel(label); }
 int64_t q4t_gb_iterations(const q4t_gb_state *st) { return st->s.iterations(); }
 
 void q4t_gb_counter(q4t_gb_state *st, const char *name, double value, int flags)

@@ -61,6 +61,7 @@ void q4t_gb_set_bytes_processed(q4t_gb_state *st, int64_t bytes);
 void q4t_gb_set_items_processed(q4t_gb_state *st, int64_t items);
 void q4t_gb_counter(q4t_gb_state *st, const char *name, double value, int flags);
 void q4t_gb_skip_with_error(q4t_gb_state *st, const char *message);
+void q4t_gb_set_label(q4t_gb_state *st, const char *label); /* shown beside the run, "label" in JSON */
 int64_t q4t_gb_iterations(const q4t_gb_state *st);
 
 /* One result as the reporters see it. Times are per iteration, in seconds. */
