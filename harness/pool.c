@@ -1,10 +1,15 @@
 /* The thread pool: see pool.h. A task is published by bumping a generation
  * counter; workers spin on it for a while, then wait on a condition variable.
- * Each worker binds itself before it reports ready. */
+ * Each worker binds itself before it reports ready. The calling thread is
+ * bound lazily: when it runs a bound pool's task and is not already bound for
+ * that pool; its own affinity (kept per thread) comes back when it runs an
+ * unbound pool, creates a pool, or destroys the pool it is bound for. So
+ * pools never leak one's binding into another's threads. */
 #define _GNU_SOURCE
 #include "pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +22,6 @@ struct q4t_pool {
     hwloc_topology_t topo;     /* NULL for an unbound pool */
     hwloc_cpuset_t *sets;      /* per thread: where it is bound */
     int nsets;
-    hwloc_cpuset_t caller_was; /* the caller's binding before the pool */
     atomic_int ready;          /* workers that have bound themselves */
     atomic_int bind_failed;
     pthread_t *threads;
@@ -57,6 +61,28 @@ static unsigned wait_generation(q4t_pool *p, unsigned seen)
         pthread_cond_wait(&p->wake, &p->lock);
     pthread_mutex_unlock(&p->lock);
     return g;
+}
+
+/* The calling thread's own affinity, and the pool it is bound for (if any). */
+static _Thread_local cpu_set_t caller_own;
+static _Thread_local const q4t_pool *caller_bound_for;
+
+static void caller_unbind(void)
+{
+    if (caller_bound_for) {
+        sched_setaffinity(0, sizeof caller_own, &caller_own);
+        caller_bound_for = NULL;
+    }
+}
+
+static void caller_bind(const q4t_pool *p)
+{
+    if (caller_bound_for == p)
+        return;
+    if (!caller_bound_for)
+        sched_getaffinity(0, sizeof caller_own, &caller_own);
+    hwloc_set_cpubind(p->topo, p->sets[0], HWLOC_CPUBIND_THREAD);
+    caller_bound_for = p;
 }
 
 static int bind_self(q4t_pool *p, int index)
@@ -149,7 +175,7 @@ q4t_pool *q4t_pool_create_bound(int nthreads, q4t_binding binding, hwloc_const_c
     if (binding != Q4T_BIND_NONE) {
         p->n = nthreads;
         if (hwloc_topology_init(&p->topo) || hwloc_topology_load(p->topo) ||
-            !(p->sets = calloc((size_t)nthreads, sizeof *p->sets)) || !(p->caller_was = hwloc_bitmap_alloc())) {
+            !(p->sets = calloc((size_t)nthreads, sizeof *p->sets))) {
             p->n = 1;
             return fail(p, err, errlen, "hwloc could not load the topology");
         }
@@ -157,9 +183,8 @@ q4t_pool *q4t_pool_create_bound(int nthreads, q4t_binding binding, hwloc_const_c
         p->n = 1;
         if (planned)
             return fail(p, NULL, 0, NULL);
-        if (hwloc_get_cpubind(p->topo, p->caller_was, HWLOC_CPUBIND_THREAD) || bind_self(p, 0))
-            return fail(p, err, errlen, "cannot bind the calling thread (hwloc_set_cpubind)");
     }
+    caller_unbind(); /* new threads inherit the caller's own affinity */
     for (int i = 1; i < nthreads; i++) {
         worker_arg *w = malloc(sizeof *w);
         if (!w)
@@ -211,6 +236,10 @@ static void publish(q4t_pool *p)
 
 void q4t_pool_run(q4t_pool *p, q4t_task_fn fn, void *ctx)
 {
+    if (p->topo)
+        caller_bind(p);
+    else
+        caller_unbind();
     if (p->n == 1) {
         fn(ctx, 0, 1);
         return;
@@ -232,12 +261,11 @@ void q4t_pool_destroy(q4t_pool *p)
     publish(p);
     for (int i = 1; i < p->n; i++)
         pthread_join(p->threads[i], NULL);
+    if (caller_bound_for == p)
+        caller_unbind();
     if (p->topo) {
-        if (p->caller_was && !hwloc_bitmap_iszero(p->caller_was))
-            hwloc_set_cpubind(p->topo, p->caller_was, HWLOC_CPUBIND_THREAD);
         for (int i = 0; i < p->nsets; i++)
             hwloc_bitmap_free(p->sets[i]);
-        hwloc_bitmap_free(p->caller_was);
         hwloc_topology_destroy(p->topo);
     }
     free(p->sets);

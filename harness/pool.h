@@ -5,8 +5,9 @@
  * Binding (hwloc, per thread): strict = thread i on the i-th PU of the mask
  * (the mask needs at least as many PUs as threads); mask = every thread may run
  * on any PU of the mask; none = the OS decides (the baseline). The calling
- * thread is bound too while the pool lives; its own binding is restored when
- * the pool is destroyed. */
+ * thread, thread 0, runs its share bound as the pool says; outside bound runs
+ * (an unbound pool's run, creating or destroying a pool) it has its own
+ * affinity back, so one pool's binding never leaks into another's threads. */
 #ifndef Q4T_POOL_H
 #define Q4T_POOL_H
 

@@ -103,6 +103,27 @@ static void bindings_on_this_machine(void)
     check_binding(topo, Q4T_BIND_MASK, last, 2); /* two threads on one PU */
     check_binding(topo, Q4T_BIND_NONE, allowed, n);
 
+    /* A strict pool that has run leaves no binding behind in a new unbound pool. */
+    if (pus >= 2) {
+        hwloc_cpuset_t own = hwloc_bitmap_alloc();
+        hwloc_get_cpubind(topo, own, HWLOC_CPUBIND_THREAD);
+        bindings b = {.topo = topo, .got = {hwloc_bitmap_alloc(), hwloc_bitmap_alloc()}};
+        q4t_pool *strict = q4t_pool_create_bound(2, Q4T_BIND_STRICT, allowed, NULL, 0);
+        q4t_pool_run(strict, report_binding, &b);
+        q4t_pool *none = q4t_pool_create(2);
+        q4t_pool_run(none, report_binding, &b);
+        CHECK(hwloc_bitmap_isequal(b.got[0], own) && hwloc_bitmap_isequal(b.got[1], own),
+              "an unbound pool made after a strict one runs with the caller's own affinity");
+        q4t_pool_run(strict, report_binding, &b);
+        CHECK(hwloc_bitmap_weight(b.got[0]) == 1 && hwloc_bitmap_weight(b.got[1]) == 1,
+              "the strict pool is pinned again when it runs next");
+        q4t_pool_destroy(none);
+        q4t_pool_destroy(strict);
+        hwloc_bitmap_free(b.got[0]);
+        hwloc_bitmap_free(b.got[1]);
+        hwloc_bitmap_free(own);
+    }
+
     char err[256];
     hwloc_cpuset_t bad = hwloc_bitmap_alloc();
     CHECK(!q4t_pool_create_bound(2, Q4T_BIND_MASK, bad, err, sizeof err) && strstr(err, "empty"),
