@@ -262,8 +262,8 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
                 pool_slot *sl = &slots[used++];
                 char err[256];
                 *sl = (pool_slot){o->threads[ti], unbound ? NULL : &o->masks[mi], o->bindings[bi], NULL};
-                sl->pool = q4t_pool_create_bound(sl->threads, sl->binding, unbound ? NULL : sl->mask->set, err,
-                                                 sizeof err);
+                sl->pool = q4t_pool_create_bound(sl->threads, sl->binding, unbound ? NULL : sl->mask->set,
+                                                 unbound ? NULL : sl->mask->order, err, sizeof err);
                 if (!sl->pool)
                     fprintf(stderr, "q4tune bench: t%d, binding %s, mask %s not run: %s\n", sl->threads,
                             q4t_binding_name(sl->binding), unbound ? "-" : sl->mask->label, err);

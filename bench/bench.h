@@ -14,8 +14,9 @@
 #include "verify.h"
 
 typedef struct {
-    const char *label;         /* as the user wrote it: "all", "0x3", "big" */
-    hwloc_const_cpuset_t set;  /* the PUs */
+    const char *label;        /* as the user wrote it: "all", "0x3", "big" */
+    hwloc_const_cpuset_t set; /* the PUs */
+    const int *order;         /* strict binding: the PUs in pinning order */
 } q4t_bench_mask;
 
 typedef struct {

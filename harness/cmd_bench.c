@@ -12,20 +12,24 @@
 #include "pool.h"
 #include "registry.h"
 #include "text.h"
+#include "topology.h"
 
 enum { MAX_SHAPES = 64, MAX_THREADS = 16 };
 
 static const char usage[] =
     "usage: q4tune bench [--shapes MxNxK,...] [--threads N,...] [--kernel NAME,...] [--cold]\n"
-    "                    [--binding strict,mask,none] [--schedule static,dynamic]\n"
+    "                    [--affinity 'MASK;MASK...'] [--binding strict,mask,none] [--schedule static,dynamic]\n"
     "                    [--repetitions N] [--min-time SECONDS] [--isa=LIST] [-- --benchmark_...]\n"
     "  every runnable kernel x shape x thread count, named <kernel>/<M>x<N>x<K>/t<threads>,\n"
     "  through Google Benchmark: its flags after '--' (--benchmark_filter=REGEX,\n"
     "  --benchmark_format=json, --benchmark_out=FILE, ...). GEMV kernels run the M = 1 shapes,\n"
     "  GEMM kernels the others. Defaults: Llama-3-8B and Qwen2.5-0.5B matrices at M = 1 and 512,\n"
     "  threads 1 and all CPUs, binding none, static schedule, 5 repetitions, hot weights\n"
-    "  (--cold: rotate copies past the LLC). With --binding/--schedule given, names end in\n"
-    "  /<mask>/<binding>/<schedule>; every result is labelled with all four.\n";
+    "  (--cold: rotate copies past the LLC). Masks: hex 0xF0, lists 0-3,6, names all, big,\n"
+    "  little, mid, kind:N, fastest:N (counts big:2, suffix -nosmt), separated by ';'.\n"
+    "  Strict binding pins thread i to the i-th PU, fastest cores first. With --affinity,\n"
+    "  --binding or --schedule given, names end in /<mask>/<binding>/<schedule>; every\n"
+    "  result is labelled with threads, mask, binding and schedule.\n";
 
 /* Parses a comma-separated list of names with parse() into out[]; -1 on error. */
 static int parse_names(const char *list, int (*parse)(const char *), int *out, size_t *n, size_t max,
@@ -95,6 +99,7 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
         {"kernel", required_argument, NULL, 'k'},      {"cold", no_argument, NULL, 'c'},
         {"repetitions", required_argument, NULL, 'r'}, {"min-time", required_argument, NULL, 'm'},
         {"binding", required_argument, NULL, 'b'},     {"schedule", required_argument, NULL, 'S'},
+        {"affinity", required_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},              Q4T_LONGOPT_ISA,
         {0, 0, 0, 0}};
     q4t_shape shapes[MAX_SHAPES];
@@ -108,7 +113,8 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
     o.nshapes = q4t_bench_default_shapes(shapes, MAX_SHAPES);
     int c, rc;
     char *end, name[128];
-    while ((c = getopt_long(argc, argv, "s:t:k:cr:m:b:S:h", opts, NULL)) != -1) {
+    const char *affinity = "all";
+    while ((c = getopt_long(argc, argv, "s:t:k:cr:m:b:S:a:h", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (parse_shape_list(optarg, shapes, &o.nshapes))
@@ -128,6 +134,10 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
             break;
         case 'c':
             o.cold = 1;
+            break;
+        case 'a':
+            affinity = optarg;
+            o.placement_in_name = 1;
             break;
         case 'b':
             if (parse_names(optarg, q4t_binding_parse, parsed, &o.nbindings, 3, "binding"))
@@ -165,24 +175,39 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
     /* What follows "--" belongs to Google Benchmark; anything else is a mistake. */
     if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
         return q4t_cli_no_operands(argc, argv, "bench");
-    hwloc_topology_t topo;
-    if (hwloc_topology_init(&topo) || hwloc_topology_load(topo)) {
-        fprintf(stderr, "q4tune bench: hwloc cannot load this machine's topology\n");
+    q4t_topology *topo;
+    q4t_mask_list masks = {0, NULL};
+    char err[512];
+    if (q4t_topology_load(&topo, NULL, err, sizeof err)) {
+        fprintf(stderr, "q4tune bench: %s\n", err);
         return Q4T_EXIT_FAIL;
     }
-    const q4t_bench_mask all = {"all", hwloc_topology_get_allowed_cpuset(topo)};
-    o.masks = &all;
-    o.nmasks = 1;
+    if (q4t_masks_parse(topo, affinity, &masks, err, sizeof err)) {
+        fprintf(stderr, "q4tune bench: --affinity: %s\n", err);
+        q4t_topology_free(topo);
+        return Q4T_EXIT_USAGE;
+    }
+    const int npus = q4t_topology_get_stats(topo).pus;
+    q4t_bench_mask *bm = calloc((size_t)masks.n, sizeof *bm);
+    int *orders = calloc((size_t)masks.n * (size_t)npus, sizeof *orders);
+    for (int i = 0; bm && orders && i < masks.n; i++) {
+        bm[i] = (q4t_bench_mask){masks.items[i].label, masks.items[i].pus, orders + (size_t)i * (size_t)npus};
+        q4t_mask_bind_order(topo, masks.items[i].pus, orders + (size_t)i * (size_t)npus, npus);
+    }
+    o.masks = bm;
+    o.nmasks = bm && orders ? (size_t)masks.n : 0;
     int gb_argc = argc - optind + 1;
     char **gb_argv = calloc((size_t)gb_argc + 1, sizeof *gb_argv);
-    if (!gb_argv) {
-        hwloc_topology_destroy(topo);
-        return Q4T_EXIT_FAIL;
+    rc = Q4T_EXIT_FAIL;
+    if (gb_argv && o.nmasks) {
+        gb_argv[0] = argv[0];
+        memcpy(gb_argv + 1, argv + optind, (size_t)(argc - optind) * sizeof *argv);
+        rc = q4t_bench_run(&o, cpu, &gb_argc, gb_argv) ? Q4T_EXIT_FAIL : Q4T_EXIT_OK;
     }
-    gb_argv[0] = argv[0];
-    memcpy(gb_argv + 1, argv + optind, (size_t)(argc - optind) * sizeof *argv);
-    rc = q4t_bench_run(&o, cpu, &gb_argc, gb_argv) ? Q4T_EXIT_FAIL : Q4T_EXIT_OK;
     free(gb_argv);
-    hwloc_topology_destroy(topo);
+    free(bm);
+    free(orders);
+    q4t_mask_list_free(&masks);
+    q4t_topology_free(topo);
     return rc;
 }

@@ -118,7 +118,8 @@ static q4t_pool *fail(q4t_pool *p, char *err, size_t errlen, const char *message
 }
 
 /* The per-thread cpusets of a binding; 0, or -1 with a message. */
-static int plan_binding(q4t_pool *p, q4t_binding binding, hwloc_const_cpuset_t mask, char *err, size_t errlen)
+static int plan_binding(q4t_pool *p, q4t_binding binding, hwloc_const_cpuset_t mask, const int *order, char *err,
+                        size_t errlen)
 {
     if (hwloc_bitmap_iszero(mask)) {
         snprintf(err, errlen, "the affinity mask is empty");
@@ -143,7 +144,11 @@ static int plan_binding(q4t_pool *p, q4t_binding binding, hwloc_const_cpuset_t m
             return -1;
         }
         if (binding == Q4T_BIND_STRICT) {
-            hwloc_bitmap_only(p->sets[i], (unsigned)pu);
+            if (order && !hwloc_bitmap_isset(mask, (unsigned)order[i])) {
+                snprintf(err, errlen, "PU %d of the binding order is not in the mask", order[i]);
+                return -1;
+            }
+            hwloc_bitmap_only(p->sets[i], (unsigned)(order ? order[i] : pu));
             pu = hwloc_bitmap_next(mask, pu);
         } else {
             hwloc_bitmap_copy(p->sets[i], mask);
@@ -152,13 +157,13 @@ static int plan_binding(q4t_pool *p, q4t_binding binding, hwloc_const_cpuset_t m
     return 0;
 }
 
-q4t_pool *q4t_pool_create_bound(int nthreads, q4t_binding binding, hwloc_const_cpuset_t mask, char *err,
-                                size_t errlen)
+q4t_pool *q4t_pool_create_bound(int nthreads, q4t_binding binding, hwloc_const_cpuset_t mask, const int *order,
+                                char *err, size_t errlen)
 {
-    char none[1];
+    char scratch[256]; /* the message when the caller wants none */
     if (!err) {
-        err = none;
-        errlen = sizeof none;
+        err = scratch;
+        errlen = sizeof scratch;
     }
     if (nthreads < 1)
         return fail(NULL, err, errlen, "a pool needs at least one thread");
@@ -179,7 +184,7 @@ q4t_pool *q4t_pool_create_bound(int nthreads, q4t_binding binding, hwloc_const_c
             p->n = 1;
             return fail(p, err, errlen, "hwloc could not load the topology");
         }
-        const int planned = plan_binding(p, binding, mask, err, errlen);
+        const int planned = plan_binding(p, binding, mask, order, err, errlen);
         p->n = 1;
         if (planned)
             return fail(p, NULL, 0, NULL);
@@ -205,7 +210,7 @@ q4t_pool *q4t_pool_create_bound(int nthreads, q4t_binding binding, hwloc_const_c
 
 q4t_pool *q4t_pool_create(int nthreads)
 {
-    return q4t_pool_create_bound(nthreads, Q4T_BIND_NONE, NULL, NULL, 0);
+    return q4t_pool_create_bound(nthreads, Q4T_BIND_NONE, NULL, NULL, NULL, 0);
 }
 
 const char *q4t_binding_name(q4t_binding b)

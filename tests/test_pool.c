@@ -55,7 +55,7 @@ static void check_binding(hwloc_topology_t topo, q4t_binding binding, hwloc_cons
         b.got[i] = hwloc_bitmap_alloc();
     hwloc_cpuset_t before = hwloc_bitmap_alloc(), after = hwloc_bitmap_alloc(), want = hwloc_bitmap_alloc();
     hwloc_get_cpubind(topo, before, HWLOC_CPUBIND_THREAD);
-    q4t_pool *p = q4t_pool_create_bound(n, binding, mask, err, sizeof err);
+    q4t_pool *p = q4t_pool_create_bound(n, binding, mask, NULL, err, sizeof err);
     CHECK(p, "%s pool of %d: %s", q4t_binding_name(binding), n, err);
     if (p) {
         q4t_pool_run(p, report_binding, &b);
@@ -108,7 +108,7 @@ static void bindings_on_this_machine(void)
         hwloc_cpuset_t own = hwloc_bitmap_alloc();
         hwloc_get_cpubind(topo, own, HWLOC_CPUBIND_THREAD);
         bindings b = {.topo = topo, .got = {hwloc_bitmap_alloc(), hwloc_bitmap_alloc()}};
-        q4t_pool *strict = q4t_pool_create_bound(2, Q4T_BIND_STRICT, allowed, NULL, 0);
+        q4t_pool *strict = q4t_pool_create_bound(2, Q4T_BIND_STRICT, allowed, NULL, NULL, 0);
         q4t_pool_run(strict, report_binding, &b);
         q4t_pool *none = q4t_pool_create(2);
         q4t_pool_run(none, report_binding, &b);
@@ -124,14 +124,28 @@ static void bindings_on_this_machine(void)
         hwloc_bitmap_free(own);
     }
 
+    /* Strict binding follows the order it is given: here the last PU first. */
+    if (pus >= 2) {
+        const int order[2] = {hwloc_bitmap_last(allowed), hwloc_bitmap_first(allowed)};
+        bindings b = {.topo = topo, .got = {hwloc_bitmap_alloc(), hwloc_bitmap_alloc()}};
+        q4t_pool *p = q4t_pool_create_bound(2, Q4T_BIND_STRICT, allowed, order, NULL, 0);
+        q4t_pool_run(p, report_binding, &b);
+        CHECK(hwloc_bitmap_first(b.got[0]) == order[0] && hwloc_bitmap_weight(b.got[0]) == 1 &&
+                  hwloc_bitmap_first(b.got[1]) == order[1] && hwloc_bitmap_weight(b.got[1]) == 1,
+              "strict binding in the given order");
+        q4t_pool_destroy(p);
+        hwloc_bitmap_free(b.got[0]);
+        hwloc_bitmap_free(b.got[1]);
+    }
+
     char err[256];
     hwloc_cpuset_t bad = hwloc_bitmap_alloc();
-    CHECK(!q4t_pool_create_bound(2, Q4T_BIND_MASK, bad, err, sizeof err) && strstr(err, "empty"),
+    CHECK(!q4t_pool_create_bound(2, Q4T_BIND_MASK, bad, NULL, err, sizeof err) && strstr(err, "empty"),
           "an empty mask is refused: %s", err);
     hwloc_bitmap_only(bad, 4000);
-    CHECK(!q4t_pool_create_bound(1, Q4T_BIND_STRICT, bad, err, sizeof err) && strstr(err, "may not run on"),
+    CHECK(!q4t_pool_create_bound(1, Q4T_BIND_STRICT, bad, NULL, err, sizeof err) && strstr(err, "may not run on"),
           "a mask beyond the machine is refused: %s", err);
-    CHECK(!q4t_pool_create_bound(pus + 1, Q4T_BIND_STRICT, allowed, err, sizeof err) && strstr(err, "needs"),
+    CHECK(!q4t_pool_create_bound(pus + 1, Q4T_BIND_STRICT, allowed, NULL, err, sizeof err) && strstr(err, "needs"),
           "strict binding of more threads than PUs is refused: %s", err);
     hwloc_bitmap_free(bad);
     hwloc_bitmap_free(last);
