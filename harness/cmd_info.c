@@ -1,7 +1,6 @@
 /* q4tune info [--json]: the CPU, its features and vector lengths, the topology,
  * and every kernel of the registry marked runnable here or not, with the reason. */
 #include <getopt.h>
-#include <hwloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -9,22 +8,68 @@
 
 #include "cli.h"
 #include "registry.h"
+#include "topology.h"
 
-typedef struct {
-    int packages, cores, pus;
-} topology;
-
-static topology topology_counts(void)
+/* The kinds in the order people read them: fastest first. */
+static const q4t_cpu_kind *kind_fastest_first(const q4t_topology *t, int i)
 {
-    topology t = {0, 0, 0};
-    hwloc_topology_t topo;
-    if (hwloc_topology_init(&topo) == 0 && hwloc_topology_load(topo) == 0) {
-        t.packages = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
-        t.cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
-        t.pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
-        hwloc_topology_destroy(topo);
+    return q4t_topology_kind(t, q4t_topology_get_stats(t).nkinds - 1 - i);
+}
+
+static cJSON *topology_json(const q4t_topology *t)
+{
+    const q4t_topology_stats st = q4t_topology_get_stats(t);
+    char buf[512];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "packages", st.packages);
+    cJSON_AddNumberToObject(o, "cores", st.cores);
+    cJSON_AddNumberToObject(o, "pus", st.pus);
+    cJSON_AddNumberToObject(o, "largest_cache_bytes", (double)st.largest_cache);
+    cJSON_AddNumberToObject(o, "largest_cache_level", st.largest_cache_level);
+    q4t_topology_summary(t, buf, sizeof buf);
+    cJSON_AddStringToObject(o, "summary", buf);
+    cJSON_AddBoolToObject(o, "kinds_ranked", st.ranked);
+    cJSON *kinds = cJSON_AddArrayToObject(o, "cpu_kinds"); /* fastest first */
+    for (int i = 0; i < st.nkinds; i++) {
+        const q4t_cpu_kind *k = kind_fastest_first(t, i);
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "name", k->name ? k->name : "core");
+        cJSON_AddNumberToObject(j, "rank", k->rank);
+        cJSON_AddNumberToObject(j, "hwloc_efficiency", k->efficiency);
+        cJSON_AddNumberToObject(j, "cores", k->cores);
+        cJSON_AddNumberToObject(j, "pus", k->pus);
+        q4t_mask_format_list(k->cpuset, buf, sizeof buf);
+        cJSON_AddStringToObject(j, "pu_list", buf);
+        cJSON_AddNumberToObject(j, "max_mhz", k->max_mhz);
+        if (k->midr) {
+            snprintf(buf, sizeof buf, "0x%08x", (unsigned)k->midr);
+            cJSON_AddStringToObject(j, "midr", buf);
+        }
+        if (k->core_type)
+            cJSON_AddStringToObject(j, "core_type", k->core_type);
+        cJSON_AddItemToArray(kinds, j);
     }
-    return t;
+    return o;
+}
+
+static void topology_text(const q4t_topology *t)
+{
+    const q4t_topology_stats st = q4t_topology_get_stats(t);
+    char buf[512];
+    q4t_topology_summary(t, buf, sizeof buf);
+    printf("topology:   %d package%s, %d cores, %d PUs", st.packages, st.packages == 1 ? "" : "s", st.cores, st.pus);
+    if (st.largest_cache)
+        printf(", largest cache L%d %llu KiB", st.largest_cache_level, (unsigned long long)(st.largest_cache >> 10));
+    printf("%s\ncpu kinds:  %s\n", st.this_system ? "" : " (from HWLOC_XMLFILE)", buf);
+    for (int i = 0; st.nkinds > 1 && i < st.nkinds; i++) {
+        const q4t_cpu_kind *k = kind_fastest_first(t, i);
+        q4t_mask_format_list(k->cpuset, buf, sizeof buf);
+        printf("  %-12s %d core%s, PUs %s, rank %d%s", k->name ? k->name : "core", k->cores, k->cores == 1 ? "" : "s",
+               buf, k->rank, i == 0 ? " (big)" : i == st.nkinds - 1 ? " (little)" : " (mid)");
+        if (k->max_mhz)
+            printf(", %u MHz", k->max_mhz);
+        printf("\n");
+    }
 }
 
 /* "" if runnable, else why not: features the CPU lacks, features masked off. */
@@ -48,7 +93,7 @@ static cJSON *feature_array(uint64_t set)
     return a;
 }
 
-static int print_json(const q4t_cpu *cpu, topology t)
+static int print_json(const q4t_cpu *cpu, const q4t_topology *t)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "q4tune_version", Q4T_VERSION);
@@ -56,13 +101,11 @@ static int print_json(const q4t_cpu *cpu, topology t)
     cJSON_AddStringToObject(c, "arch", cpu->arch);
     cJSON_AddStringToObject(c, "model", cpu->model);
     cJSON_AddNumberToObject(c, "logical_cpus", cpu->ncpus);
-    cJSON_AddNumberToObject(c, "packages", t.packages);
-    cJSON_AddNumberToObject(c, "cores", t.cores);
-    cJSON_AddNumberToObject(c, "pus", t.pus);
     cJSON_AddItemToObject(c, "detected", feature_array(cpu->detected));
     cJSON_AddItemToObject(c, "features", feature_array(cpu->features));
     cJSON_AddNumberToObject(c, "sve_vector_bits", 8.0 * cpu->sve_vl_bytes);
     cJSON_AddNumberToObject(c, "sme_streaming_vector_bits", 8.0 * cpu->sme_svl_bytes);
+    cJSON_AddItemToObject(root, "topology", topology_json(t));
     cJSON *ks = cJSON_AddArrayToObject(root, "kernels");
     for (size_t i = 0; i < q4t_kernel_count(); i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
@@ -107,13 +150,13 @@ static int print_json(const q4t_cpu *cpu, topology t)
     return Q4T_EXIT_OK;
 }
 
-static void print_text(const q4t_cpu *cpu, topology t)
+static void print_text(const q4t_cpu *cpu, const q4t_topology *t)
 {
     char buf[512];
     printf("q4tune %s\n", Q4T_VERSION);
     printf("cpu:        %s\n", cpu->model);
-    printf("arch:       %s, %d logical CPUs (hwloc: packages %d, cores %d, PUs %d)\n", cpu->arch, cpu->ncpus,
-           t.packages, t.cores, t.pus);
+    printf("arch:       %s, %d logical CPUs\n", cpu->arch, cpu->ncpus);
+    topology_text(t);
     q4t_features_format(cpu->detected, " ", buf, sizeof buf);
     printf("features:   %s\n", buf[0] ? buf : "(none)");
     if (cpu->features != cpu->detected) {
@@ -156,9 +199,16 @@ int q4t_cmd_info(int argc, char **argv, q4t_cpu *cpu)
     }
     if ((rc = q4t_cli_no_operands(argc, argv, "info")))
         return rc;
-    const topology t = topology_counts();
+    q4t_topology *t;
+    char err[512];
+    if (q4t_topology_load(&t, NULL, err, sizeof err)) {
+        fprintf(stderr, "q4tune info: %s\n", err);
+        return Q4T_EXIT_FAIL;
+    }
     if (json)
-        return print_json(cpu, t);
-    print_text(cpu, t);
-    return Q4T_EXIT_OK;
+        rc = print_json(cpu, t);
+    else
+        print_text(cpu, t);
+    q4t_topology_free(t);
+    return json ? rc : Q4T_EXIT_OK;
 }
