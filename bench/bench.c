@@ -12,6 +12,8 @@
  *   bw_pct        GB/s as a % of the measured read bandwidth
  *   peak_pct      GOPS as a % of the measured int8 peak of the kernel's ISA
  *   roofline_pct  GOPS as a % of min(peak, arithmetic intensity x bandwidth)
+ * Beside them, pool_dispatch/t<threads>/<mask>/<binding> times an empty task
+ * on every thread of each pool: the dispatch overhead every kernel call pays.
  */
 #include "bench.h"
 
@@ -154,6 +156,19 @@ static void bench_fn(q4t_gb_state *st, void *ctx)
         q4t_gb_counter(st, "peak_pct", ops / per_iteration / peak * 100.0, Q4T_GB_VALUE);
     q4t_gb_counter(st, "roofline_pct", ops / per_iteration / bound * 100.0, Q4T_GB_VALUE);
     q4t_gb_counter(st, "pack_x_us", live.pack_x_us, Q4T_GB_VALUE);
+}
+
+static void no_work(void *ctx, int thread, int nthreads)
+{
+    (void)ctx, (void)thread, (void)nthreads;
+}
+
+/* The pool's dispatch overhead: one empty task on every thread, start to finish. */
+static void dispatch_fn(q4t_gb_state *st, void *ctx)
+{
+    q4t_pool *pool = ctx;
+    while (q4t_gb_keep_running(st))
+        q4t_pool_run(pool, no_work, NULL);
 }
 
 size_t q4t_bench_default_shapes(q4t_shape *shapes, size_t max)
@@ -315,11 +330,23 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
             }
         }
     }
+    char (*dispatch_names)[96] = calloc(used, sizeof *dispatch_names);
+    for (size_t pi = 0; pi < used && dispatch_names && n > 0; pi++) {
+        const pool_slot *sl = &slots[pi];
+        if (!sl->pool)
+            continue;
+        snprintf(dispatch_names[pi], sizeof dispatch_names[pi], "pool_dispatch/t%d/%s/%s", sl->threads,
+                 sl->mask ? sl->mask->label : "-", q4t_binding_name(sl->binding));
+        q4t_gb_bench *b = q4t_gb_register(dispatch_names[pi], dispatch_fn, sl->pool);
+        q4t_gb_unit(b, Q4T_GB_US);
+        q4t_gb_percentiles(b);
+    }
     if (n == 0) {
         fprintf(stderr, "q4tune bench: no kernel x shape to run (GEMV kernels take M = 1, GEMM kernels M > 1)\n");
         goto out;
     }
     rc = q4t_gb_run_all(NULL, NULL) > 0 ? 0 : 1;
+    free(dispatch_names);
 out:
     release();
     q4t_gb_shutdown();

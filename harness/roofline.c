@@ -2,13 +2,13 @@
 #include "roofline.h"
 
 #include <cjson/cJSON.h>
-#include <hwloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "isa.h"
 #include "peak/peak.h"
 #include "timer.h"
+#include "topology.h"
 
 static const struct {
     const char *name;
@@ -31,16 +31,12 @@ enum { REPS = 5 };
 
 size_t q4t_llc_bytes(void)
 {
-    hwloc_topology_t topo;
-    size_t best = 0;
-    if (hwloc_topology_init(&topo) || hwloc_topology_load(topo))
+    q4t_topology *t;
+    if (q4t_topology_load(&t, NULL, NULL, 0))
         return 0;
-    for (hwloc_obj_t o = NULL; (o = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_L3CACHE, o));)
-        best = o->attr->cache.size > best ? o->attr->cache.size : best;
-    for (hwloc_obj_t o = NULL; !best && (o = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_L2CACHE, o));)
-        best = o->attr->cache.size;
-    hwloc_topology_destroy(topo);
-    return best;
+    const size_t bytes = (size_t)q4t_topology_get_stats(t).largest_cache;
+    q4t_topology_free(t);
+    return bytes;
 }
 
 /* Reads its slice of the buffer: 8 independent 64-bit sums, prefetching ahead. */
