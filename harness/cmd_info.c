@@ -49,6 +49,20 @@ static cJSON *topology_json(const q4t_topology *t)
             cJSON_AddStringToObject(j, "core_type", k->core_type);
         cJSON_AddItemToArray(kinds, j);
     }
+    q4t_mask_list candidates;
+    if (q4t_candidates(t, &candidates) == 0) {
+        cJSON *c = cJSON_AddArrayToObject(o, "candidate_masks"); /* what the tuner sweeps */
+        for (int i = 0; i < candidates.n; i++) {
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddStringToObject(j, "label", candidates.items[i].label);
+            q4t_mask_format_hex(candidates.items[i].pus, buf, sizeof buf);
+            cJSON_AddStringToObject(j, "hex", buf);
+            q4t_mask_format_list(candidates.items[i].pus, buf, sizeof buf);
+            cJSON_AddStringToObject(j, "list", buf);
+            cJSON_AddItemToArray(c, j);
+        }
+        q4t_mask_list_free(&candidates);
+    }
     return o;
 }
 
@@ -69,6 +83,14 @@ static void topology_text(const q4t_topology *t)
         if (k->max_mhz)
             printf(", %u MHz", k->max_mhz);
         printf("\n");
+    }
+    q4t_mask_list candidates;
+    if (q4t_candidates(t, &candidates) == 0) {
+        printf("masks:      %d candidates for the tuner:", candidates.n);
+        for (int i = 0; i < candidates.n; i++)
+            printf(" %s", candidates.items[i].label);
+        printf("\n");
+        q4t_mask_list_free(&candidates);
     }
 }
 
