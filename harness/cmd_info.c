@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "registry.h"
+#include "device.h"
 #include "topology.h"
 
 /* The kinds in the order people read them: fastest first. */
@@ -127,6 +128,7 @@ static int print_json(const q4t_cpu *cpu, const q4t_topology *t)
     cJSON_AddItemToObject(c, "features", feature_array(cpu->features));
     cJSON_AddNumberToObject(c, "sve_vector_bits", 8.0 * cpu->sve_vl_bytes);
     cJSON_AddNumberToObject(c, "sme_streaming_vector_bits", 8.0 * cpu->sme_svl_bytes);
+    cJSON_AddItemToObject(root, "device", q4t_device_json(cpu, t));
     cJSON_AddItemToObject(root, "topology", topology_json(t));
     cJSON *ks = cJSON_AddArrayToObject(root, "kernels");
     for (size_t i = 0; i < q4t_kernel_count(); i++) {
@@ -177,6 +179,8 @@ static void print_text(const q4t_cpu *cpu, const q4t_topology *t)
     char buf[512];
     printf("q4tune %s\n", Q4T_VERSION);
     printf("cpu:        %s\n", cpu->model);
+    q4t_device_id(cpu->arch, cpu->model, t, buf, sizeof buf);
+    printf("device:     %s\n", buf);
     printf("arch:       %s, %d logical CPUs\n", cpu->arch, cpu->ncpus);
     topology_text(t);
     q4t_features_format(cpu->detected, " ", buf, sizeof buf);

@@ -1,0 +1,24 @@
+/* The device: a readable id and a fingerprint (what the results store keys on
+ * and what a person needs to tell two machines apart). */
+#ifndef Q4T_DEVICE_H
+#define Q4T_DEVICE_H
+
+#include <stddef.h>
+
+#include "cpu.h"
+#include "topology.h"
+
+/* A readable slug: "<arch>-<cpu>-<cores>c" for one kind of core
+ * ("x86-64-intel-xeon-platinum-8375c-2c", "arm64-cortex-a76-4c"), or, for Arm
+ * kinds named from MIDR, the kinds fastest first with their core counts
+ * ("arm64-cortex-x3-1-a715-3-a510-4").
+ * arch is "x86_64" or "aarch64"; model the CPU model string (cpuid brand, or
+ * core names from MIDR) used when the kinds have no names. */
+void q4t_device_id(const char *arch, const char *model, const q4t_topology *t, char *buf, size_t len);
+
+/* The fingerprint as JSON: id, CPU model, features, vector lengths, topology
+ * and CPU kinds, caches, memory, OS and kernel, compiler and flags, version. */
+struct cJSON;
+struct cJSON *q4t_device_json(const q4t_cpu *cpu, const q4t_topology *t);
+
+#endif
