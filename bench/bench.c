@@ -59,11 +59,6 @@ static void release(void)
     memset(&live, 0, sizeof live);
 }
 
-static void *alloc64(size_t bytes)
-{
-    return aligned_alloc(64, Q4T_ROUND_UP(bytes ? bytes : 1, 64));
-}
-
 static uint64_t next_random(uint64_t *s)
 {
     *s ^= *s << 13;
@@ -86,8 +81,8 @@ static int prepare(const bench_case *c)
     q4t_block_q4_0 *w = malloc(s.N * nb * sizeof *w);
     float *xf = malloc(s.M * s.K * sizeof *xf);
     live.w = calloc(live.copies, sizeof *live.w);
-    live.x = alloc64(c->k->packed_x_size(s.M, s.K));
-    live.y = alloc64(s.M * s.N * sizeof(float));
+    live.x = q4t_alloc_packed(c->k->packed_x_size(s.M, s.K));
+    live.y = q4t_alloc_packed(s.M * s.N * sizeof(float));
     int ok = w && xf && live.w && live.x && live.y;
     uint64_t seed = 0x2545f4914f6cdd1dULL;
     for (size_t i = 0; ok && i < s.N * nb; i++) { /* random nibbles, scales around 0.01 */
@@ -99,7 +94,7 @@ static int prepare(const bench_case *c)
     for (size_t i = 0; ok && i < s.M * s.K; i++)
         xf[i] = (float)(int64_t)(next_random(&seed) >> 40) / (float)(1 << 23) - 1.0f;
     for (size_t i = 0; ok && i < live.copies; i++) {
-        ok = (live.w[i] = alloc64(wbytes)) != NULL;
+        ok = (live.w[i] = q4t_alloc_packed(wbytes)) != NULL;
         if (ok)
             c->k->pack_w(w, s.N, s.K, live.w[i]);
     }
@@ -183,15 +178,6 @@ size_t q4t_bench_default_shapes(q4t_shape *shapes, size_t max)
         for (size_t i = 0; i < sizeof nk / sizeof nk[0] && n < max; i++)
             shapes[n++] = (q4t_shape){ms[m], nk[i][0], nk[i][1]};
     return n;
-}
-
-static int selected(const char *list, const char *name)
-{
-    char item[128];
-    for (const char *p = list; p && q4t_list_next(&p, item, sizeof item) >= 0;)
-        if (strcmp(item, name) == 0)
-            return 1;
-    return !list;
 }
 
 static void add_context(const q4t_cpu *cpu, const q4t_roofline *roof, int cold)
@@ -294,7 +280,7 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
 
     for (size_t i = 0; i < q4t_kernel_count(); i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
-        if (!selected(o->kernels, k->name))
+        if (!q4t_list_selects(o->kernels, k->name))
             continue;
         if (q4t_kernel_missing(k, cpu->features)) {
             char names[256];

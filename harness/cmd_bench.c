@@ -74,24 +74,6 @@ static int parse_threads(const char *list, int *threads, size_t *n, int ncpus)
     return 0;
 }
 
-static int parse_shape_list(const char *list, q4t_shape *shapes, size_t *n)
-{
-    char item[64], err[256];
-    *n = 0;
-    for (const char *p = list; q4t_list_next(&p, item, sizeof item) >= 0;) {
-        if (*n == MAX_SHAPES || q4t_shape_parse(item, &shapes[*n], err, sizeof err)) {
-            fprintf(stderr, "q4tune bench: %s\n", *n == MAX_SHAPES ? "too many shapes" : err);
-            return -1;
-        }
-        ++*n;
-    }
-    if (*n == 0) {
-        fprintf(stderr, "q4tune bench: --shapes needs at least one MxNxK\n");
-        return -1;
-    }
-    return 0;
-}
-
 int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
 {
     static const struct option opts[] = {
@@ -112,13 +94,15 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
                         .repetitions = 5};
     o.nshapes = q4t_bench_default_shapes(shapes, MAX_SHAPES);
     int c, rc;
-    char *end, name[128];
+    char *end, name[128], err[512];
     const char *affinity = "all";
     while ((c = getopt_long(argc, argv, "s:t:k:cr:m:b:S:a:h", opts, NULL)) != -1) {
         switch (c) {
         case 's':
-            if (parse_shape_list(optarg, shapes, &o.nshapes))
+            if (q4t_shapes_parse(optarg, shapes, MAX_SHAPES, &o.nshapes, err, sizeof err)) {
+                fprintf(stderr, "q4tune bench: %s\n", err);
                 return Q4T_EXIT_USAGE;
+            }
             break;
         case 't':
             if (parse_threads(optarg, threads, &o.nthreads, cpu->ncpus))
@@ -177,7 +161,6 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
         return q4t_cli_no_operands(argc, argv, "bench");
     q4t_topology *topo;
     q4t_mask_list masks = {0, NULL};
-    char err[512];
     if (q4t_topology_load(&topo, NULL, err, sizeof err)) {
         fprintf(stderr, "q4tune bench: %s\n", err);
         return Q4T_EXIT_FAIL;

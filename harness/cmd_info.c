@@ -107,15 +107,6 @@ static void kernel_status(const q4t_kernel *k, const q4t_cpu *cpu, char *buf, si
              masked ? "masked off: " : "", masked_names);
 }
 
-static cJSON *feature_array(uint64_t set)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < Q4T_FEATURE_COUNT; i++)
-        if (set & (UINT64_C(1) << i))
-            cJSON_AddItemToArray(a, cJSON_CreateString(q4t_feature_name(i)));
-    return a;
-}
-
 static int print_json(const q4t_cpu *cpu, const q4t_topology *t)
 {
     cJSON *root = cJSON_CreateObject();
@@ -124,8 +115,8 @@ static int print_json(const q4t_cpu *cpu, const q4t_topology *t)
     cJSON_AddStringToObject(c, "arch", cpu->arch);
     cJSON_AddStringToObject(c, "model", cpu->model);
     cJSON_AddNumberToObject(c, "logical_cpus", cpu->ncpus);
-    cJSON_AddItemToObject(c, "detected", feature_array(cpu->detected));
-    cJSON_AddItemToObject(c, "features", feature_array(cpu->features));
+    cJSON_AddItemToObject(c, "detected", q4t_features_json(cpu->detected));
+    cJSON_AddItemToObject(c, "features", q4t_features_json(cpu->features));
     cJSON_AddNumberToObject(c, "sve_vector_bits", 8.0 * cpu->sve_vl_bytes);
     cJSON_AddNumberToObject(c, "sme_streaming_vector_bits", 8.0 * cpu->sme_svl_bytes);
     cJSON_AddItemToObject(root, "device", q4t_device_json(cpu, t));
@@ -138,7 +129,7 @@ static int print_json(const q4t_cpu *cpu, const q4t_topology *t)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", k->name);
         cJSON_AddStringToObject(o, "op", q4t_op_name(k->op));
-        cJSON_AddItemToObject(o, "isa", feature_array(k->isa));
+        cJSON_AddItemToObject(o, "isa", q4t_features_json(k->isa));
         cJSON_AddNumberToObject(o, "mr", k->mr);
         cJSON_AddNumberToObject(o, "nr", k->nr);
         cJSON_AddNumberToObject(o, "kr", k->kr);

@@ -13,38 +13,6 @@
 
 enum { MAX_SHAPES = 128 };
 
-static int parse_shapes(const char *list, q4t_shape *shapes, size_t *count)
-{
-    char item[64], err[256];
-    *count = 0;
-    for (const char *p = list; q4t_list_next(&p, item, sizeof item) >= 0;) {
-        if (*count == MAX_SHAPES) {
-            fprintf(stderr, "q4tune verify: at most %d shapes\n", MAX_SHAPES);
-            return -1;
-        }
-        if (q4t_shape_parse(item, &shapes[*count], err, sizeof err)) {
-            fprintf(stderr, "q4tune verify: %s\n", err);
-            return -1;
-        }
-        ++*count;
-    }
-    if (*count == 0) {
-        fprintf(stderr, "q4tune verify: --shapes needs at least one MxNxK\n");
-        return -1;
-    }
-    return 0;
-}
-
-/* Is name in the comma-separated list (NULL: every name)? */
-static int selected(const char *list, const char *name)
-{
-    char item[128];
-    for (const char *p = list; p && q4t_list_next(&p, item, sizeof item) >= 0;)
-        if (strcmp(item, name) == 0)
-            return 1;
-    return !list;
-}
-
 static void print_failure(const q4t_shape *s, const q4t_verify_result *r)
 {
     printf("    FAIL %zux%zux%zu: worst y[%zu][%zu] = %.9g vs reference %.9g (error %.3g x tolerance);"
@@ -70,12 +38,14 @@ int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
     const char *kernels = NULL;
     unsigned seed = 1;
     int verbose = 0, c, rc;
-    char *end;
+    char *end, err[256];
     while ((c = getopt_long(argc, argv, "s:k:vh", opts, NULL)) != -1) {
         switch (c) {
         case 's':
-            if (parse_shapes(optarg, user_shapes, &n_user))
+            if (q4t_shapes_parse(optarg, user_shapes, MAX_SHAPES, &n_user, err, sizeof err)) {
+                fprintf(stderr, "q4tune verify: %s\n", err);
                 return Q4T_EXIT_USAGE;
+            }
             break;
         case 'k':
             kernels = optarg;
@@ -109,7 +79,7 @@ int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
     int passed = 0, failed = 0, skipped = 0;
     for (size_t i = 0; i < q4t_kernel_count(); i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
-        if (!selected(kernels, k->name))
+        if (!q4t_list_selects(kernels, k->name))
             continue;
         char tile[16];
         q4t_kernel_tile(k, tile, sizeof tile);
@@ -154,7 +124,7 @@ int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
         }
     }
     for (size_t i = 0; i < q4t_unbuilt_count(); i++)
-        if (selected(kernels, q4t_unbuilt_name(i)))
+        if (q4t_list_selects(kernels, q4t_unbuilt_name(i)))
             printf("%-28s %-5s %-8s %6s %13s  skipped: not built (%s)\n", q4t_unbuilt_name(i), "-", "-", "-", "-",
                    q4t_unbuilt_reason(i));
     printf("verify: %d kernels passed, %d failed, %d not runnable on this CPU\n", passed, failed, skipped);

@@ -85,7 +85,7 @@ void q4t_device_id(const char *arch, const char *model, const q4t_topology *t, c
     slug_append(buf, len, &used, count);
 }
 
-static cJSON *features_json(uint64_t set)
+cJSON *q4t_features_json(uint64_t set)
 {
     cJSON *a = cJSON_CreateArray();
     for (int i = 0; i < Q4T_FEATURE_COUNT; i++)
@@ -102,7 +102,7 @@ cJSON *q4t_device_json(const q4t_cpu *cpu, const q4t_topology *t)
     cJSON_AddStringToObject(o, "id", buf);
     cJSON_AddStringToObject(o, "arch", cpu->arch);
     cJSON_AddStringToObject(o, "cpu_model", cpu->model);
-    cJSON_AddItemToObject(o, "features", features_json(cpu->detected));
+    cJSON_AddItemToObject(o, "features", q4t_features_json(cpu->detected));
     cJSON_AddNumberToObject(o, "sve_vector_bits", 8.0 * cpu->sve_vl_bytes);
     cJSON_AddNumberToObject(o, "sme_streaming_vector_bits", 8.0 * cpu->sme_svl_bytes);
     const q4t_topology_stats st = q4t_topology_get_stats(t);

@@ -4,6 +4,7 @@
 #define Q4T_DEVICE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cpu.h"
 #include "topology.h"
@@ -19,6 +20,8 @@ void q4t_device_id(const char *arch, const char *model, const q4t_topology *t, c
 /* The fingerprint as JSON: id, CPU model, features, vector lengths, topology
  * and CPU kinds, caches, memory, OS and kernel, compiler and flags, version. */
 struct cJSON;
+/* The names of the features in set, as a JSON array. */
+struct cJSON *q4t_features_json(uint64_t set);
 struct cJSON *q4t_device_json(const q4t_cpu *cpu, const q4t_topology *t);
 
 #endif

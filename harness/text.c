@@ -13,3 +13,12 @@ int q4t_list_next(const char **p, char *buf, size_t len)
     *p += n + ((*p)[n] == ',');
     return (int)n;
 }
+
+int q4t_list_selects(const char *list, const char *name)
+{
+    char item[128];
+    for (const char *p = list; p && q4t_list_next(&p, item, sizeof item) >= 0;)
+        if (strcmp(item, name) == 0)
+            return 1;
+    return !list;
+}

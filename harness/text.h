@@ -9,4 +9,7 @@
  * or -1 at the end of the list. */
 int q4t_list_next(const char **p, char *buf, size_t len);
 
+/* Is name an item of the comma-separated list? A NULL list selects every name. */
+int q4t_list_selects(const char *list, const char *name);
+
 #endif

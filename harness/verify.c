@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "text.h"
 
 static const uint32_t SENTINEL = 0x7fc0dead; /* a NaN no kernel computes */
 
@@ -17,11 +18,6 @@ static float rng_uniform(uint64_t *s) /* xorshift64*, in [-1, 1) */
     *s ^= *s << 25;
     *s ^= *s >> 27;
     return (float)((*s * UINT64_C(2685821657736338717)) >> 40) / (float)(1 << 23) - 1.0f;
-}
-
-static void *alloc64(size_t bytes)
-{
-    return aligned_alloc(64, Q4T_ROUND_UP(bytes ? bytes : 1, 64));
 }
 
 static void fill_sentinel(float *y, size_t n)
@@ -55,6 +51,25 @@ int q4t_shape_parse(const char *s, q4t_shape *shape, char *err, size_t errlen)
     return 0;
 }
 
+int q4t_shapes_parse(const char *list, q4t_shape *shapes, size_t max, size_t *n, char *err, size_t errlen)
+{
+    char item[64];
+    *n = 0;
+    for (const char *p = list; q4t_list_next(&p, item, sizeof item) >= 0; ++*n) {
+        if (*n == max) {
+            snprintf(err, errlen, "at most %zu shapes", max);
+            return -1;
+        }
+        if (q4t_shape_parse(item, &shapes[*n], err, errlen))
+            return -1;
+    }
+    if (*n == 0) {
+        snprintf(err, errlen, "--shapes needs at least one MxNxK");
+        return -1;
+    }
+    return 0;
+}
+
 /* A weight matrix with rows of different magnitudes, quantized to Q4_0, and
  * activations with one all-zero block (scale 0) when there is room for it. */
 static void make_problem(q4t_shape s, unsigned seed, q4t_block_q4_0 *w, float *x)
@@ -79,8 +94,8 @@ static void make_problem(q4t_shape s, unsigned seed, q4t_block_q4_0 *w, float *x
 static int pack_and_run(const q4t_kernel *k, q4t_shape s, const q4t_block_q4_0 *w, const float *x, float *y,
                         size_t ldy, int tiled)
 {
-    void *wp = alloc64(k->packed_w_size(s.N, s.K));
-    void *xp = alloc64(k->packed_x_size(s.M, s.K));
+    void *wp = q4t_alloc_packed(k->packed_w_size(s.N, s.K));
+    void *xp = q4t_alloc_packed(k->packed_x_size(s.M, s.K));
     if (!wp || !xp) {
         free(wp);
         free(xp);

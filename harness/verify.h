@@ -23,6 +23,10 @@ typedef struct {
 /* Parses "MxNxK" (K a multiple of 32, all >= 1). Returns 0, or -1 with a message. */
 int q4t_shape_parse(const char *s, q4t_shape *shape, char *err, size_t errlen);
 
+/* Parses a comma-separated list of shapes into shapes[0 .. *n), at most max.
+ * Returns 0, or -1 with a message in err (a bad shape, too many, none). */
+int q4t_shapes_parse(const char *list, q4t_shape *shapes, size_t max, size_t *n, char *err, size_t errlen);
+
 /* Runs k on a seeded random problem of the given shape and compares every
  * output element with the reference kernel's: the difference must stay within
  * the bound of a reordered fp32 sum, (K/32 + 2) * FLT_EPSILON * sum_b |d_w d_x isum|.

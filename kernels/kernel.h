@@ -50,6 +50,9 @@ typedef struct q4t_kernel {
     void (*run)(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1);
 } q4t_kernel;
 
+/* A 64-byte aligned buffer for packed data (free with free()); NULL if out of memory. */
+void *q4t_alloc_packed(size_t bytes);
+
 /* Shared packing used by several variants. */
 size_t q4t_packed_size_q4_0(size_t N, size_t K); /* plain Q4_0 rows */
 void q4t_pack_w_q4_0(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst);

@@ -2,7 +2,13 @@
  * activations quantized to plain Q8_0 or to Q8F rows (formats.h). */
 #include "kernel.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+void *q4t_alloc_packed(size_t bytes)
+{
+    return aligned_alloc(64, Q4T_ROUND_UP(bytes ? bytes : 1, 64));
+}
 
 size_t q4t_packed_size_q4_0(size_t N, size_t K)
 {

@@ -8,17 +8,12 @@
 #include "parallel.h"
 #include "registry.h"
 
-static void *alloc64(size_t bytes)
-{
-    return aligned_alloc(64, Q4T_ROUND_UP(bytes ? bytes : 1, 64));
-}
-
 static void check_kernel(const q4t_kernel *k, q4t_pool *const *pools, size_t npools)
 {
     const size_t M = k->op == Q4T_OP_GEMV ? 1 : 13, N = 67, K = 96, nb = K / Q4T_QK;
     q4t_block_q4_0 *w = malloc(N * nb * sizeof *w);
     float *x = malloc(M * K * sizeof *x), *row = malloc(K * sizeof *row);
-    void *wp = alloc64(k->packed_w_size(N, K)), *xp = alloc64(k->packed_x_size(M, K));
+    void *wp = q4t_alloc_packed(k->packed_w_size(N, K)), *xp = q4t_alloc_packed(k->packed_x_size(M, K));
     float *y1 = malloc(M * N * sizeof *y1), *yn = malloc(M * N * sizeof *yn);
     uint64_t s = 7;
     for (size_t n = 0; n < N; n++) {
