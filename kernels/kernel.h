@@ -45,6 +45,9 @@ typedef struct q4t_kernel {
     void (*tile)(size_t *mr_unit, size_t *nr_unit);
     size_t (*packed_w_size)(size_t N, size_t K);
     void (*pack_w)(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst);
+    /* The packed W layout: kernels with the same name can share one packing
+     * (e.g. a GEMV for decode and a GEMM for prefill over the same weights). */
+    const char *w_layout;
     size_t (*packed_x_size)(size_t M, size_t K);
     void (*pack_x)(const float *x, size_t M, size_t K, void *dst);
     void (*run)(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1);

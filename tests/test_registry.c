@@ -1,5 +1,6 @@
 /* Registry invariants: unique names, name = file stem, the name's op, ISA token
  * and tile agree with the descriptor, ISA bits valid for the architecture. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -64,9 +65,34 @@ static void check_kernel(const q4t_kernel *k)
     CHECK(k->mr >= 1 && k->nr >= 1 && k->kr >= 1, "%s: tile dimensions are at least 1", n);
     CHECK((k->mr_vl || k->nr_vl) == (k->tile != NULL), "%s: a scalable tile has a tile() and only then", n);
     CHECK(k->packed_w_size && k->pack_w && k->packed_x_size && k->pack_x && k->run, "%s: every function is set", n);
+    CHECK(k->w_layout && *k->w_layout, "%s: names its packed W layout", n);
     if (k->packed_w_size && k->packed_x_size && !q4t_kernel_missing(k, cpu.features)) /* may run SVE code */
         CHECK(k->packed_w_size(1, 32) >= sizeof(q4t_block_q4_0) && k->packed_x_size(1, 32) >= 32,
               "%s: packed sizes hold at least one block", n);
+}
+
+/* Kernels that claim one W layout pack a ragged random matrix to the same bytes. */
+static void check_shared_layout(const q4t_kernel *a, const q4t_kernel *b)
+{
+    if (strcmp(a->w_layout, b->w_layout) || q4t_kernel_missing(a, cpu.features) || q4t_kernel_missing(b, cpu.features))
+        return;
+    enum { N = 67, K = 96 };
+    q4t_block_q4_0 w[N * K / Q4T_QK];
+    uint32_t s = 12345;
+    for (size_t i = 0; i < sizeof w; i++)
+        ((uint8_t *)w)[i] = (uint8_t)((s = s * 1103515245u + 12345u) >> 16);
+    for (size_t i = 0; i < N * K / Q4T_QK; i++)
+        w[i].d = (uint16_t)(w[i].d & 0x3bff); /* finite scales */
+    const size_t sa = a->packed_w_size(N, K), sb = b->packed_w_size(N, K);
+    CHECK(sa == sb, "%s and %s share layout %s: packed sizes %zu and %zu", a->name, b->name, a->w_layout, sa, sb);
+    if (sa != sb)
+        return;
+    void *pa = q4t_alloc_packed(sa), *pb = q4t_alloc_packed(sb);
+    a->pack_w(w, N, K, pa);
+    b->pack_w(w, N, K, pb);
+    CHECK(!memcmp(pa, pb, sa), "%s and %s share layout %s: same packed bytes", a->name, b->name, a->w_layout);
+    free(pa);
+    free(pb);
 }
 
 int main(void)
@@ -80,6 +106,8 @@ int main(void)
             CHECK(strcmp(q4t_kernel_at(i)->name, q4t_kernel_at(j)->name), "%s is registered twice",
                   q4t_kernel_at(i)->name);
         CHECK(q4t_kernel_find(q4t_kernel_at(i)->name) == q4t_kernel_at(i), "find(%s)", q4t_kernel_at(i)->name);
+        for (size_t j = 0; j < i; j++)
+            check_shared_layout(q4t_kernel_at(i), q4t_kernel_at(j));
     }
     for (size_t i = 0; i < q4t_unbuilt_count(); i++)
         CHECK(!q4t_kernel_find(q4t_unbuilt_name(i)), "%s is both built and unbuilt", q4t_unbuilt_name(i));

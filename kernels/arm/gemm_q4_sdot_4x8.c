@@ -88,6 +88,7 @@ const q4t_kernel gemm_q4_sdot_4x8 = {
     .mr = MR, .nr = NR, .kr = KR,
     .packed_w_size = packed_w_size,
     .pack_w = pack_w,
+    .w_layout = "sdot_chunks_g8",
     .packed_x_size = q4t_neon_packed_x4_size,
     .pack_x = q4t_neon_pack_x4,
     .run = run,

@@ -218,6 +218,7 @@ const q4t_kernel gemm_q4_sme_2vlx2vl = {
     .tile = sme_tile,
     .packed_w_size = packed_w_size,
     .pack_w = pack_w,
+    .w_layout = "sme_g2vl",
     .packed_x_size = packed_x_size,
     .pack_x = pack_x,
     .run = run,

@@ -199,6 +199,7 @@ const q4t_kernel gemm_q4_sme_vlxvl = {
     .tile = sme_tile,
     .packed_w_size = packed_w_size,
     .pack_w = pack_w,
+    .w_layout = "sme_gvl",
     .packed_x_size = packed_x_size,
     .pack_x = pack_x,
     .run = run,

@@ -172,6 +172,7 @@ const q4t_kernel gemm_q4_sve_i8mm_8xvl = {
     .tile = sve_tile_unit,
     .packed_w_size = packed_w_size,
     .pack_w = pack_w,
+    .w_layout = "sve_i8mm_gvl",
     .packed_x_size = packed_x_size,
     .pack_x = pack_x,
     .run = run,

@@ -61,6 +61,7 @@ const q4t_kernel gemv_q4_sdot_1x4 = {
     .mr = 1, .nr = NR, .kr = KR,
     .packed_w_size = packed_w_size,
     .pack_w = pack_w,
+    .w_layout = "sdot_chunks_g4",
     .packed_x_size = q4t_packed_size_q8f,
     .pack_x = q4t_pack_x_q8f,
     .run = run,

@@ -141,6 +141,7 @@ const q4t_kernel gemv_q4_sme_1x4vl = {
     .tile = sme_tile,
     .packed_w_size = packed_w_size,
     .pack_w = pack_w,
+    .w_layout = "sme_g4vl",
     .packed_x_size = q4t_packed_size_q8f,
     .pack_x = q4t_pack_x_q8f,
     .run = run,

@@ -112,6 +112,7 @@ const q4t_kernel gemv_q4_sve_1x2vl = {
     .tile = sve_tile_unit,
     .packed_w_size = packed_w_size,
     .pack_w = pack_w,
+    .w_layout = "sve_gemv_g2vl",
     .packed_x_size = q4t_packed_size_q8f,
     .pack_x = q4t_pack_x_q8f,
     .run = run,

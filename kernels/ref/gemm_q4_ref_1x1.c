@@ -22,6 +22,7 @@ const q4t_kernel gemm_q4_ref_1x1 = {
     .mr = 1, .nr = 1, .kr = 1,
     .packed_w_size = q4t_packed_size_q4_0,
     .pack_w = q4t_pack_w_q4_0,
+    .w_layout = "q4_0",
     .packed_x_size = q4t_packed_size_q8_0,
     .pack_x = q4t_pack_x_q8_0,
     .run = run,

@@ -31,6 +31,7 @@ const q4t_kernel gemm_q4_avx2_8x8 = {
     .mr = AVX2_MR, .nr = AVX2_NR, .kr = AVX2_KR,
     .packed_w_size = avx2_packed_w_size,
     .pack_w = avx2_pack_w,
+    .w_layout = "avx2_g8",
     .packed_x_size = avx2_packed_x_size,
     .pack_x = avx2_pack_x,
     .run = avx2_run,

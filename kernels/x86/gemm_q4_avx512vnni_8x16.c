@@ -58,6 +58,7 @@ const q4t_kernel gemm_q4_avx512vnni_8x16 = {
     .mr = MR, .nr = NR, .kr = KR,
     .packed_w_size = packed_w_size,
     .pack_w = pack_w,
+    .w_layout = "zmm_g16",
     .packed_x_size = packed_x_size,
     .pack_x = pack_x,
     .run = run,

@@ -29,6 +29,7 @@ const q4t_kernel gemv_q4_avxvnni_1x16 = {
     .mr = AVX2_MR, .nr = AVX2_NR, .kr = AVX2_KR,
     .packed_w_size = avx2_packed_w_size,
     .pack_w = avx2_pack_w,
+    .w_layout = "avx2_g16",
     .packed_x_size = avx2_packed_x_size,
     .pack_x = avx2_pack_x,
     .run = avx2_run,
