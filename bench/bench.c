@@ -27,6 +27,7 @@
 #include "roofline.h"
 #include "text.h"
 #include "timer.h"
+#include "workload.h"
 
 typedef struct {
     const q4t_kernel *k;
@@ -39,80 +40,31 @@ typedef struct {
     char name[160];
 } bench_case;
 
-/* The buffers of the case being run; freed when another case starts. */
+/* The workload of the case being run; freed when another case starts. */
 static struct {
     const bench_case *c;
-    void **w;
-    size_t copies;
-    void *x;
-    float *y;
+    q4t_workload wl;
     double pack_x_us;
 } live;
-
-static void release(void)
-{
-    for (size_t i = 0; i < live.copies; i++)
-        free(live.w[i]);
-    free(live.w);
-    free(live.x);
-    free(live.y);
-    memset(&live, 0, sizeof live);
-}
-
-static uint64_t next_random(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
 
 static int prepare(const bench_case *c)
 {
     if (live.c == c)
         return 0;
-    release();
-    const q4t_shape s = c->s;
-    const size_t nb = s.K / Q4T_QK, wbytes = c->k->packed_w_size(s.N, s.K);
+    q4t_workload_free(&live.wl);
+    live.c = NULL;
     /* Cold: copies enough to span 4 x the last-level cache and at least the
      * read-bandwidth probe's buffer (a VM may report less cache than it has). */
     const size_t span = 4 * c->roof->llc_bytes > c->roof->buffer_bytes ? 4 * c->roof->llc_bytes : c->roof->buffer_bytes;
-    live.copies = c->cold ? span / wbytes + 1 : 1;
-    q4t_block_q4_0 *w = malloc(s.N * nb * sizeof *w);
-    float *xf = malloc(s.M * s.K * sizeof *xf);
-    live.w = calloc(live.copies, sizeof *live.w);
-    live.x = q4t_alloc_packed(c->k->packed_x_size(s.M, s.K));
-    live.y = q4t_alloc_packed(s.M * s.N * sizeof(float));
-    int ok = w && xf && live.w && live.x && live.y;
-    uint64_t seed = 0x2545f4914f6cdd1dULL;
-    for (size_t i = 0; ok && i < s.N * nb; i++) { /* random nibbles, scales around 0.01 */
-        const uint64_t r = next_random(&seed);
-        w[i].d = q4t_fp32_to_fp16(0.005f + (float)(r & 0xff) * 1e-4f);
-        for (int j = 0; j < Q4T_QK / 2; j++)
-            w[i].qs[j] = (uint8_t)(next_random(&seed) >> 24);
-    }
-    for (size_t i = 0; ok && i < s.M * s.K; i++)
-        xf[i] = (float)(int64_t)(next_random(&seed) >> 40) / (float)(1 << 23) - 1.0f;
-    for (size_t i = 0; ok && i < live.copies; i++) {
-        ok = (live.w[i] = q4t_alloc_packed(wbytes)) != NULL;
-        if (ok)
-            c->k->pack_w(w, s.N, s.K, live.w[i]);
-    }
-    if (ok) {
-        double t[3];
-        for (int r = 0; r < 3; r++) {
-            const double t0 = q4t_now();
-            c->k->pack_x(xf, s.M, s.K, live.x);
-            t[r] = q4t_now() - t0;
-        }
-        live.pack_x_us = 1e6 * q4t_median(t, 3);
-    }
-    free(w);
-    free(xf);
-    if (!ok) {
-        release();
+    if (q4t_workload_init(&live.wl, c->k, c->s, c->cold ? span : 0))
         return -1;
+    double t[3];
+    for (int r = 0; r < 3; r++) {
+        const double t0 = q4t_now();
+        c->k->pack_x(live.wl.xf, c->s.M, c->s.K, live.wl.x);
+        t[r] = q4t_now() - t0;
     }
+    live.pack_x_us = 1e6 * q4t_median(t, 3);
     live.c = c;
     return 0;
 }
@@ -126,13 +78,10 @@ static void bench_fn(q4t_gb_state *st, void *ctx)
     }
     const q4t_shape s = c->s;
     const q4t_split split = {.schedule = c->schedule};
-    q4t_run_args args = {.x = live.x, .y = live.y, .ldy = s.N, .M = s.M, .N = s.N, .K = s.K};
-    size_t copy = 0;
     q4t_gb_set_label(st, c->label);
     const double t0 = q4t_now();
     while (q4t_gb_keep_running(st)) {
-        args.w = live.w[copy];
-        copy = copy + 1 == live.copies ? 0 : copy + 1;
+        const q4t_run_args args = q4t_workload_next(&live.wl);
         q4t_parallel_run(c->pool, c->k, &args, &split);
     }
     const double per_iteration = (q4t_now() - t0) / (double)q4t_gb_iterations(st);
@@ -334,7 +283,8 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
     rc = q4t_gb_run_all(NULL, NULL) > 0 ? 0 : 1;
     free(dispatch_names);
 out:
-    release();
+    q4t_workload_free(&live.wl);
+    live.c = NULL;
     q4t_gb_shutdown();
     q4t_pool_destroy(probe_pool);
     for (size_t i = 0; i < used; i++)
