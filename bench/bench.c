@@ -53,10 +53,7 @@ static int prepare(const bench_case *c)
         return 0;
     q4t_workload_free(&live.wl);
     live.c = NULL;
-    /* Cold: copies enough to span 4 x the last-level cache and at least the
-     * read-bandwidth probe's buffer (a VM may report less cache than it has). */
-    const size_t span = 4 * c->roof->llc_bytes > c->roof->buffer_bytes ? 4 * c->roof->llc_bytes : c->roof->buffer_bytes;
-    if (q4t_workload_init(&live.wl, c->k, c->s, c->cold ? span : 0))
+    if (q4t_workload_init(&live.wl, c->k, c->s, c->cold ? q4t_cold_span_bytes() : 0))
         return -1;
     double t[3];
     for (int r = 0; r < 3; r++) {

@@ -15,6 +15,7 @@ static const struct {
     {"verify", q4t_cmd_verify, "check every runnable kernel against the reference kernel"},
     {"bench", q4t_cmd_bench, "micro-benchmarks (Google Benchmark) of kernels x shapes x threads"},
     {"roofline", q4t_cmd_roofline, "measured read bandwidth and int8 dot-product peaks"},
+    {"tune", q4t_cmd_tune, "find the fastest correct configuration per shape; store it per device"},
 };
 
 static void usage(FILE *out)

@@ -108,12 +108,24 @@ static double peak_gops(peak_task *t, q4t_pool *pool)
     return q4t_median(gops, REPS);
 }
 
+size_t q4t_read_buffer_bytes(void)
+{
+    const size_t llc = q4t_llc_bytes();
+    return llc * 8 > ((size_t)256 << 20) ? llc * 8 : (size_t)256 << 20;
+}
+
+size_t q4t_cold_span_bytes(void)
+{
+    const size_t llc4 = 4 * q4t_llc_bytes(), buf = q4t_read_buffer_bytes();
+    return llc4 > buf ? llc4 : buf;
+}
+
 int q4t_roofline_measure(q4t_roofline *r, const q4t_cpu *cpu, q4t_pool *pool)
 {
     memset(r, 0, sizeof *r);
     r->threads = pool ? q4t_pool_size(pool) : 1;
     r->llc_bytes = q4t_llc_bytes();
-    r->buffer_bytes = r->llc_bytes * 8 > ((size_t)256 << 20) ? r->llc_bytes * 8 : (size_t)256 << 20;
+    r->buffer_bytes = q4t_read_buffer_bytes();
     read_task rt = {.buf = NULL, .words = r->buffer_bytes / sizeof(uint64_t)};
     uint64_t *buf = malloc(r->buffer_bytes);
     if (!buf)

@@ -30,6 +30,11 @@ typedef struct {
 
 /* Size of the largest cache on this machine (hwloc), 0 if unknown. */
 size_t q4t_llc_bytes(void);
+/* The read-bandwidth probe's buffer: 8 x the last-level cache, 256 MiB at least. */
+size_t q4t_read_buffer_bytes(void);
+/* What "cold" weights rotate past: 4 x the last-level cache and at least the
+ * read-bandwidth buffer (a VM may report less cache than it has). */
+size_t q4t_cold_span_bytes(void);
 
 /* Measures everything; medians of repetitions. Returns 0, or -1 if memory ran out. */
 int q4t_roofline_measure(q4t_roofline *r, const q4t_cpu *cpu, q4t_pool *pool);

@@ -1,0 +1,154 @@
+/* The results store: see store.h. */
+#define _POSIX_C_SOURCE 200809L /* mkdir */
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "device.h"
+#include "registry.h"
+
+cJSON *q4t_run_json(const q4t_tune_shape *s, const q4t_tune_run *u)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "config", q4t_config_json(&u->config));
+    cJSON_AddNumberToObject(o, "stage", u->stage);
+    cJSON_AddNumberToObject(o, "n", u->n);
+    cJSON_AddNumberToObject(o, "median_s", u->sum.median);
+    cJSON_AddNumberToObject(o, "ci_low_s", u->sum.lo);
+    cJSON_AddNumberToObject(o, "ci_high_s", u->sum.hi);
+    cJSON_AddNumberToObject(o, "ci_level", u->sum.level);
+    cJSON_AddNumberToObject(o, "min_s", u->sum.min);
+    cJSON_AddNumberToObject(o, "max_s", u->sum.max);
+    const q4t_kernel *k = u->config.kernel;
+    const double ops = 2.0 * (double)s->M * (double)s->N * (double)s->K;
+    const double bytes = (double)k->packed_w_size(s->N, s->K) + (double)k->packed_x_size(s->M, s->K) +
+                         4.0 * (double)s->M * (double)s->N;
+    cJSON_AddNumberToObject(o, "gops", ops / u->sum.median * 1e-9);
+    cJSON_AddNumberToObject(o, "gbps", bytes / u->sum.median * 1e-9);
+    cJSON_AddItemToObject(o, "samples_s", cJSON_CreateDoubleArray(u->t, u->n));
+    return o;
+}
+
+static cJSON *shape_json(const q4t_tune_shape *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "op", q4t_op_name(s->op));
+    cJSON_AddNumberToObject(o, "M", (double)s->M);
+    cJSON_AddNumberToObject(o, "N", (double)s->N);
+    cJSON_AddNumberToObject(o, "K", (double)s->K);
+    cJSON_AddStringToObject(o, "what", s->what);
+    return o;
+}
+
+static cJSON *header(const char *schema, const q4t_cpu *cpu, const q4t_topology *topo)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "schema", schema);
+    cJSON_AddNumberToObject(o, "schema_version", Q4T_TUNED_SCHEMA_VERSION);
+    cJSON_AddStringToObject(o, "q4tune_version", Q4T_VERSION);
+    char when[32];
+    const time_t t = time(NULL);
+    struct tm tm;
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    cJSON_AddStringToObject(o, "created", when);
+    cJSON_AddItemToObject(o, "device", q4t_device_json(cpu, topo));
+    cJSON_AddItemToObject(o, "features_used", q4t_features_json(cpu->features));
+    return o;
+}
+
+cJSON *q4t_tuned_json(const q4t_cpu *cpu, const q4t_topology *topo, const q4t_tune_meta *meta,
+                      const q4t_tune_result *r, int n)
+{
+    cJSON *o = header("q4tune-tuned", cpu, topo);
+    if (meta->model)
+        cJSON_AddStringToObject(o, "model", meta->model);
+    else
+        cJSON_AddNullToObject(o, "model");
+    cJSON_AddNumberToObject(o, "batch", (double)meta->batch);
+    cJSON_AddNumberToObject(o, "budget_s", meta->budget_s);
+    cJSON_AddNumberToObject(o, "elapsed_s", meta->elapsed_s);
+    cJSON_AddStringToObject(o, "timed", "pack_x (quantize X) + run over all of Y, weights rotated past the last-level cache");
+    cJSON *drift = cJSON_AddObjectToObject(o, "drift");
+    cJSON_AddStringToObject(drift, "workload", meta->drift_what);
+    cJSON_AddItemToObject(drift, "samples_s", cJSON_CreateDoubleArray(meta->drift_s, meta->ndrift));
+    cJSON_AddNumberToObject(drift, "max_pct", meta->drift_pct);
+    cJSON_AddNumberToObject(drift, "threshold_pct", meta->drift_threshold_pct);
+    cJSON_AddBoolToObject(drift, "exceeded", meta->drift_pct > meta->drift_threshold_pct);
+    cJSON *shapes = cJSON_AddArrayToObject(o, "shapes");
+    for (int i = 0; i < n; i++) {
+        if (r[i].winner < 0)
+            continue; /* nothing could be timed: said on the terminal, nothing to store */
+        cJSON *js = shape_json(&r[i].shape);
+        cJSON_AddStringToObject(js, "decision", r[i].decision);
+        cJSON_AddNumberToObject(js, "measurements", r[i].nruns);
+        cJSON_AddNumberToObject(js, "skipped_for_time", r[i].skipped);
+        cJSON_AddItemToObject(js, "winner", q4t_run_json(&r[i].shape, &r[i].runs[r[i].winner]));
+        cJSON *ranked = cJSON_AddArrayToObject(js, "ranked");
+        for (int j = 0; j < r[i].nranked; j++)
+            cJSON_AddItemToArray(ranked, q4t_run_json(&r[i].shape, &r[i].runs[r[i].ranked[j]]));
+        cJSON *ex = cJSON_AddArrayToObject(js, "excluded");
+        for (int j = 0; j < r[i].nexcluded; j++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "kernel", r[i].excluded[j].kernel);
+            cJSON_AddStringToObject(e, "reason", r[i].excluded[j].why);
+            cJSON_AddItemToArray(ex, e);
+        }
+        cJSON_AddItemToArray(shapes, js);
+    }
+    return o;
+}
+
+cJSON *q4t_sweep_json(const q4t_cpu *cpu, const q4t_topology *topo, const q4t_tune_result *r, int n)
+{
+    cJSON *o = header("q4tune-sweep", cpu, topo);
+    cJSON *shapes = cJSON_AddArrayToObject(o, "shapes");
+    for (int i = 0; i < n; i++) {
+        cJSON *js = shape_json(&r[i].shape);
+        cJSON *runs = cJSON_AddArrayToObject(js, "runs");
+        for (int j = 0; j < r[i].nruns; j++)
+            cJSON_AddItemToArray(runs, q4t_run_json(&r[i].shape, &r[i].runs[j]));
+        cJSON_AddItemToArray(shapes, js);
+    }
+    return o;
+}
+
+static int make_dirs(const char *path, char *err, size_t errlen)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
+            return -1;
+        }
+        *p = '/';
+    }
+    return 0;
+}
+
+int q4t_json_write(const char *path, const cJSON *json, char *err, size_t errlen)
+{
+    if (make_dirs(path, err, errlen))
+        return -1;
+    char *text = cJSON_Print(json);
+    FILE *f = fopen(path, "w");
+    const int ok = text && f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (f && fclose(f))
+        f = NULL;
+    free(text);
+    if (!ok || !f) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
