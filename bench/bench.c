@@ -33,7 +33,7 @@ typedef struct {
     const q4t_kernel *k;
     q4t_shape s;
     q4t_pool *pool;
-    q4t_schedule schedule;
+    q4t_split split;
     char label[160];
     const q4t_roofline *roof;
     int cold;
@@ -74,12 +74,11 @@ static void bench_fn(q4t_gb_state *st, void *ctx)
         return;
     }
     const q4t_shape s = c->s;
-    const q4t_split split = {.schedule = c->schedule};
     q4t_gb_set_label(st, c->label);
     const double t0 = q4t_now();
     while (q4t_gb_keep_running(st)) {
         const q4t_run_args args = q4t_workload_next(&live.wl);
-        q4t_parallel_run(c->pool, c->k, &args, &split);
+        q4t_parallel_run(c->pool, c->k, &args, &c->split);
     }
     const double per_iteration = (q4t_now() - t0) / (double)q4t_gb_iterations(st);
     const int all = q4t_pool_size(c->pool) > 1;
@@ -194,7 +193,7 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
     free(gb_argv);
     const size_t nslots = o->nthreads * (o->nmasks + 1) * o->nbindings;
     pool_slot *slots = calloc(nslots, sizeof *slots);
-    bench_case *cases = calloc(q4t_kernel_count() * o->nshapes * nslots * o->nschedules, sizeof *cases);
+    bench_case *cases = calloc(q4t_kernel_count() * o->nshapes * nslots * o->nschedules + o->ntuned, sizeof *cases);
     q4t_pool *probe_pool = NULL;
     q4t_roofline roof;
     size_t used = 0, n = 0;
@@ -224,7 +223,20 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
     probe_pool = NULL;
     add_context(cpu, &roof, o->cold);
 
-    for (size_t i = 0; i < q4t_kernel_count(); i++) {
+    for (size_t i = 0; i < o->ntuned; i++) {
+        const q4t_bench_tuned *t = &o->tuned[i];
+        bench_case *c = &cases[n++];
+        *c = (bench_case){.k = t->kernel, .s = t->shape, .pool = t->pool, .split = t->split, .roof = &roof,
+                          .cold = o->cold};
+        snprintf(c->label, sizeof c->label, "tuned %s/%s tiles %zux%zu", t->placement,
+                 q4t_schedule_name(t->split.schedule), t->split.task_rows, t->split.task_cols);
+        snprintf(c->name, sizeof c->name, "%s/%zux%zux%zu/%s/%s", t->kernel->name, t->shape.M, t->shape.N,
+                 t->shape.K, t->placement, q4t_schedule_name(t->split.schedule));
+        q4t_gb_bench *b = q4t_gb_register(c->name, bench_fn, c);
+        q4t_gb_unit(b, Q4T_GB_US);
+        q4t_gb_percentiles(b);
+    }
+    for (size_t i = 0; i < q4t_kernel_count() && !o->ntuned; i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
         if (!q4t_list_selects(o->kernels, k->name))
             continue;
@@ -243,15 +255,15 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
                 for (size_t sci = 0; sl->pool && sci < o->nschedules; sci++) {
                     bench_case *c = &cases[n++];
                     const char *mask = sl->mask ? sl->mask->label : "-";
-                    *c = (bench_case){.k = k, .s = s, .pool = sl->pool, .schedule = o->schedules[sci],
+                    *c = (bench_case){.k = k, .s = s, .pool = sl->pool, .split = {.schedule = o->schedules[sci]},
                                       .roof = &roof, .cold = o->cold};
                     snprintf(c->label, sizeof c->label, "threads=%d mask=%s binding=%s schedule=%s", sl->threads,
-                             mask, q4t_binding_name(sl->binding), q4t_schedule_name(c->schedule));
+                             mask, q4t_binding_name(sl->binding), q4t_schedule_name(c->split.schedule));
                     int len = snprintf(c->name, sizeof c->name, "%s/%zux%zux%zu/t%d", k->name, s.M, s.N, s.K,
                                        sl->threads);
                     if (o->placement_in_name)
                         snprintf(c->name + len, sizeof c->name - (size_t)len, "/%s/%s/%s", mask,
-                                 q4t_binding_name(sl->binding), q4t_schedule_name(c->schedule));
+                                 q4t_binding_name(sl->binding), q4t_schedule_name(c->split.schedule));
                     /* Repetitions and min time come as flags (above): set here they
                      * would be appended to the name. The main thread takes part in
                      * every run, so its CPU time is the wall time. */
@@ -263,7 +275,7 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
         }
     }
     char (*dispatch_names)[96] = calloc(used, sizeof *dispatch_names);
-    for (size_t pi = 0; pi < used && dispatch_names && n > 0; pi++) {
+    for (size_t pi = 0; pi < used && dispatch_names && n > 0 && !o->ntuned; pi++) {
         const pool_slot *sl = &slots[pi];
         if (!sl->pool)
             continue;

@@ -19,7 +19,18 @@ typedef struct {
     const int *order;         /* strict binding: the PUs in pinning order */
 } q4t_bench_mask;
 
+/* One tuned choice to benchmark as it is (q4tune bench --tuned). */
 typedef struct {
+    q4t_shape shape;
+    const q4t_kernel *kernel;
+    q4t_pool *pool; /* threads, mask and binding of the tuned configuration */
+    const char *placement; /* "t2/all/mask": how the pool was made */
+    q4t_split split;
+} q4t_bench_tuned;
+
+typedef struct {
+    const q4t_bench_tuned *tuned; /* if set: exactly these cases, nothing else */
+    size_t ntuned;
     const q4t_shape *shapes;
     size_t nshapes;
     const int *threads;

@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "bench.h"
+#include "device.h"
 #include "cli.h"
 #include "parallel.h"
 #include "pool.h"
 #include "registry.h"
 #include "text.h"
 #include "topology.h"
+#include "tuned.h"
 
 enum { MAX_SHAPES = 64, MAX_THREADS = 16 };
 
@@ -20,6 +22,7 @@ static const char usage[] =
     "usage: q4tune bench [--shapes MxNxK,...] [--threads N,...] [--kernel NAME,...] [--cold]\n"
     "                    [--affinity 'MASK;MASK...'] [--binding strict,mask,none] [--schedule static,dynamic]\n"
     "                    [--repetitions N] [--min-time SECONDS] [--isa=LIST] [-- --benchmark_...]\n"
+    "       q4tune bench --tuned FILE [--any-device] [--cold] [--repetitions N] [--min-time S] [-- ...]\n"
     "  every runnable kernel x shape x thread count, named <kernel>/<M>x<N>x<K>/t<threads>,\n"
     "  through Google Benchmark: its flags after '--' (--benchmark_filter=REGEX,\n"
     "  --benchmark_format=json, --benchmark_out=FILE, ...). GEMV kernels run the M = 1 shapes,\n"
@@ -29,7 +32,9 @@ static const char usage[] =
     "  little, mid, kind:N, fastest:N (counts big:2, suffix -nosmt), separated by ';'.\n"
     "  Strict binding pins thread i to the i-th PU, fastest cores first. With --affinity,\n"
     "  --binding or --schedule given, names end in /<mask>/<binding>/<schedule>; every\n"
-    "  result is labelled with threads, mask, binding and schedule.\n";
+    "  result is labelled with threads, mask, binding and schedule. --tuned FILE: exactly\n"
+    "  the winning configuration of each shape of a tuned file (q4tune tune) of this device\n"
+    "  (--any-device: of any), named <kernel>/<M>x<N>x<K>/t<threads>/<mask>/<binding>/<schedule>.\n";
 
 /* Parses a comma-separated list of names with parse() into out[]; -1 on error. */
 static int parse_names(const char *list, int (*parse)(const char *), int *out, size_t *n, size_t max,
@@ -74,6 +79,55 @@ static int parse_threads(const char *list, int *threads, size_t *n, int ncpus)
     return 0;
 }
 
+/* The tuned choices of a tuned file that can run here, each with its pool. A
+ * winner this build or CPU cannot run is reported and left out. Returns 0, or
+ * -1 (reported) if the file is refused or nothing can run. */
+static int load_tuned(const char *path, int any_device, const q4t_cpu *cpu, const q4t_topology *topo,
+                      q4t_bench_tuned *out, char (*placements)[96], size_t *n)
+{
+    char id[128], err[512];
+    q4t_device_id(cpu->arch, cpu->model, topo, id, sizeof id);
+    q4t_tuned *t = q4t_tuned_load(path, id, any_device, err, sizeof err);
+    if (!t) {
+        fprintf(stderr, "q4tune bench: %s\n", err);
+        return -1;
+    }
+    *n = 0;
+    for (int i = 0; i < q4t_tuned_count(t) && *n < MAX_SHAPES; i++) {
+        q4t_bench_tuned *b = &out[*n];
+        q4t_op op;
+        q4t_config c;
+        const char *kernel;
+        const int known = !q4t_tuned_winner(t, i, &op, &b->shape.M, &b->shape.N, &b->shape.K, &c, &kernel);
+        char what[64];
+        snprintf(what, sizeof what, "%s %zux%zux%zu", q4t_op_name(op), b->shape.M, b->shape.N, b->shape.K);
+        if (!known) {
+            fprintf(stderr, "q4tune bench: %s not run: this build has no kernel %s\n", what, kernel);
+            continue;
+        }
+        if (q4t_kernel_missing(c.kernel, cpu->features)) {
+            char names[128];
+            q4t_features_format(q4t_kernel_missing(c.kernel, cpu->features), ",", names, sizeof names);
+            fprintf(stderr, "q4tune bench: %s not run: %s needs %s\n", what, kernel, names);
+            continue;
+        }
+        if (!(b->pool = q4t_config_pool(topo, &c, err, sizeof err))) {
+            fprintf(stderr, "q4tune bench: %s not run: %s\n", what, err);
+            continue;
+        }
+        b->kernel = c.kernel;
+        b->split = c.split;
+        snprintf(placements[*n], sizeof placements[0], "t%d/%s/%s", c.threads, c.mask, q4t_binding_name(c.binding));
+        b->placement = placements[(*n)++];
+    }
+    q4t_tuned_free(t);
+    if (!*n) {
+        fprintf(stderr, "q4tune bench: nothing in %s can run here\n", path);
+        return -1;
+    }
+    return 0;
+}
+
 int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
 {
     static const struct option opts[] = {
@@ -81,7 +135,8 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
         {"kernel", required_argument, NULL, 'k'},      {"cold", no_argument, NULL, 'c'},
         {"repetitions", required_argument, NULL, 'r'}, {"min-time", required_argument, NULL, 'm'},
         {"binding", required_argument, NULL, 'b'},     {"schedule", required_argument, NULL, 'S'},
-        {"affinity", required_argument, NULL, 'a'},
+        {"affinity", required_argument, NULL, 'a'},    {"tuned", required_argument, NULL, 'T'},
+        {"any-device", no_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},              Q4T_LONGOPT_ISA,
         {0, 0, 0, 0}};
     q4t_shape shapes[MAX_SHAPES];
@@ -95,20 +150,24 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
     o.nshapes = q4t_bench_default_shapes(shapes, MAX_SHAPES);
     int c, rc;
     char *end, name[128], err[512];
-    const char *affinity = "all";
+    const char *affinity = "all", *tuned_path = NULL;
+    int any_device = 0, placement_given = 0;
     while ((c = getopt_long(argc, argv, "s:t:k:cr:m:b:S:a:h", opts, NULL)) != -1) {
         switch (c) {
         case 's':
+            placement_given = 1;
             if (q4t_shapes_parse(optarg, shapes, MAX_SHAPES, &o.nshapes, err, sizeof err)) {
                 fprintf(stderr, "q4tune bench: %s\n", err);
                 return Q4T_EXIT_USAGE;
             }
             break;
         case 't':
+            placement_given = 1;
             if (parse_threads(optarg, threads, &o.nthreads, cpu->ncpus))
                 return Q4T_EXIT_USAGE;
             break;
         case 'k':
+            placement_given = 1;
             for (const char *p = optarg; q4t_list_next(&p, name, sizeof name) >= 0;)
                 if (!q4t_kernel_find(name)) {
                     fprintf(stderr, "q4tune bench: no kernel '%s' in this build (see 'q4tune info')\n", name);
@@ -119,11 +178,19 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
         case 'c':
             o.cold = 1;
             break;
+        case 'T':
+            tuned_path = optarg;
+            break;
+        case 'A':
+            any_device = 1;
+            break;
         case 'a':
+            placement_given = 1;
             affinity = optarg;
             o.placement_in_name = 1;
             break;
         case 'b':
+            placement_given = 1;
             if (parse_names(optarg, q4t_binding_parse, parsed, &o.nbindings, 3, "binding"))
                 return Q4T_EXIT_USAGE;
             for (size_t i = 0; i < o.nbindings; i++)
@@ -131,6 +198,7 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
             o.placement_in_name = 1;
             break;
         case 'S':
+            placement_given = 1;
             if (parse_names(optarg, q4t_schedule_parse, parsed, &o.nschedules, 2, "schedule"))
                 return Q4T_EXIT_USAGE;
             for (size_t i = 0; i < o.nschedules; i++)
@@ -159,12 +227,28 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
     /* What follows "--" belongs to Google Benchmark; anything else is a mistake. */
     if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
         return q4t_cli_no_operands(argc, argv, "bench");
+    if (tuned_path && placement_given) {
+        fprintf(stderr, "q4tune bench: --tuned benchmarks the tuned choices as they are: no --shapes, --threads, "
+                        "--kernel, --affinity, --binding or --schedule with it\n");
+        return Q4T_EXIT_USAGE;
+    }
+    if (any_device && !tuned_path) {
+        fprintf(stderr, "q4tune bench: --any-device goes with --tuned\n");
+        return Q4T_EXIT_USAGE;
+    }
     q4t_topology *topo;
     q4t_mask_list masks = {0, NULL};
     if (q4t_topology_load(&topo, NULL, err, sizeof err)) {
         fprintf(stderr, "q4tune bench: %s\n", err);
         return Q4T_EXIT_FAIL;
     }
+    q4t_bench_tuned tuned[MAX_SHAPES];
+    char placements[MAX_SHAPES][96];
+    if (tuned_path && load_tuned(tuned_path, any_device, cpu, topo, tuned, placements, &o.ntuned)) {
+        q4t_topology_free(topo);
+        return Q4T_EXIT_USAGE;
+    }
+    o.tuned = tuned;
     if (q4t_masks_parse(topo, affinity, &masks, err, sizeof err)) {
         fprintf(stderr, "q4tune bench: --affinity: %s\n", err);
         q4t_topology_free(topo);
@@ -188,6 +272,8 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
         rc = q4t_bench_run(&o, cpu, &gb_argc, gb_argv) ? Q4T_EXIT_FAIL : Q4T_EXIT_OK;
     }
     free(gb_argv);
+    for (size_t i = 0; i < o.ntuned; i++)
+        q4t_pool_destroy(tuned[i].pool);
     free(bm);
     free(orders);
     q4t_mask_list_free(&masks);

@@ -16,6 +16,7 @@ static const struct {
     {"bench", q4t_cmd_bench, "micro-benchmarks (Google Benchmark) of kernels x shapes x threads"},
     {"roofline", q4t_cmd_roofline, "measured read bandwidth and int8 dot-product peaks"},
     {"tune", q4t_cmd_tune, "find the fastest correct configuration per shape; store it per device"},
+    {"compare", q4t_cmd_compare, "compare two tuned files (devices or commits), flag significant changes"},
 };
 
 static void usage(FILE *out)

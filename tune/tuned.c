@@ -87,6 +87,7 @@ typedef struct {
     size_t M, N, K;
     int ncand;
     q4t_config *cand; /* winner first, then the ranked runners-up; kernels known to this build only */
+    char winner[64];  /* the winner's kernel name as stored */
 } tuned_shape;
 
 struct q4t_tuned {
@@ -176,6 +177,8 @@ static int parse_shape(const cJSON *js, tuned_shape *s, char *err, size_t errlen
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    const char *winner = json_str(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ranked, 0), "config"), "kernel");
+    snprintf(s->winner, sizeof s->winner, "%s", winner ? winner : "?");
     const cJSON *r;
     cJSON_ArrayForEach(r, ranked)
     {
@@ -298,4 +301,21 @@ q4t_pick q4t_tuned_select(const q4t_tuned *t, const q4t_topology *topo, q4t_op o
     }
     *out = *best;
     return best_d == 0 ? Q4T_PICK_TUNED : Q4T_PICK_NEAREST;
+}
+
+int q4t_tuned_count(const q4t_tuned *t)
+{
+    return t->nshapes;
+}
+
+int q4t_tuned_winner(const q4t_tuned *t, int i, q4t_op *op, size_t *M, size_t *N, size_t *K, q4t_config *out,
+                     const char **kernel)
+{
+    const tuned_shape *s = &t->shapes[i];
+    *op = s->op, *M = s->M, *N = s->N, *K = s->K;
+    *kernel = s->winner;
+    if (!s->ncand || strcmp(s->cand[0].kernel->name, s->winner))
+        return -1;
+    *out = s->cand[0];
+    return 0;
 }

@@ -59,6 +59,12 @@ typedef struct q4t_tuned q4t_tuned;
 q4t_tuned *q4t_tuned_load(const char *path, const char *device_id, int any_device, char *err, size_t errlen);
 void q4t_tuned_free(q4t_tuned *t);
 
+/* The tuned shapes: their count, and shape i with its stored winner (0), or
+ * -1 if this build lacks the winner's kernel (*kernel names it either way). */
+int q4t_tuned_count(const q4t_tuned *t);
+int q4t_tuned_winner(const q4t_tuned *t, int i, q4t_op *op, size_t *M, size_t *N, size_t *K, q4t_config *out,
+                     const char **kernel);
+
 /* The configuration for op on M x N x K (t may be NULL: the default). Tuned
  * entries whose kernel is unknown to this build, not runnable with features,
  * or (w_layout non-NULL) of another layout are passed over: the next-ranked
