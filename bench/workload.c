@@ -46,10 +46,12 @@ int q4t_workload_init(q4t_workload *wl, const q4t_kernel *k, q4t_shape s, size_t
     }
     for (size_t i = 0; ok && i < s.M * s.K; i++)
         wl->xf[i] = (float)(int64_t)(next_random(&seed) >> 40) / (float)(1 << 23) - 1.0f;
-    for (size_t i = 0; ok && i < wl->copies; i++) {
+    for (size_t i = 0; ok && i < wl->copies; i++) { /* packed once, then copied */
         ok = (wl->w[i] = q4t_alloc_packed(wbytes)) != NULL;
-        if (ok)
-            k->pack_w(w, s.N, s.K, wl->w[i]);
+        if (ok && i == 0)
+            k->pack_w(w, s.N, s.K, wl->w[0]);
+        else if (ok)
+            memcpy(wl->w[i], wl->w[0], wbytes);
     }
     if (ok)
         k->pack_x(wl->xf, s.M, s.K, wl->x);

@@ -22,7 +22,8 @@ void q4t_tune_machine_init(q4t_tune_machine *m, const q4t_topology *topo, uint64
 
 void q4t_tune_machine_free(q4t_tune_machine *m)
 {
-    q4t_workload_free(&m->wl);
+    for (int i = 0; i < 3; i++)
+        q4t_workload_free(&m->wl[i]);
     for (int i = 0; i < m->npools; i++)
         q4t_pool_destroy(m->pools[i].pool);
     m->npools = 0;
@@ -73,36 +74,52 @@ static int verify(void *ctx, const q4t_kernel *k, const q4t_tune_shape *s, char 
 }
 
 /* One call as the model makes it: quantize and pack X, then run over all of Y. */
-static double timed_call(q4t_tune_machine *m, q4t_pool *pool, const q4t_split *split)
+static double timed_call(q4t_workload *wl, q4t_pool *pool, const q4t_split *split)
 {
-    const q4t_kernel *k = m->wl.k;
     const double t0 = q4t_now();
-    k->pack_x(m->wl.xf, m->wl.s.M, m->wl.s.K, m->wl.x);
-    const q4t_run_args a = q4t_workload_next(&m->wl);
-    q4t_parallel_run(pool, k, &a, split);
+    wl->k->pack_x(wl->xf, wl->s.M, wl->s.K, wl->x);
+    const q4t_run_args a = q4t_workload_next(wl);
+    q4t_parallel_run(pool, wl->k, &a, split);
     return q4t_now() - t0;
+}
+
+/* The workload of k on s, made if needed (the least recent one goes); NULL if out of memory. */
+static q4t_workload *workload_for(q4t_tune_machine *m, const q4t_kernel *k, q4t_shape s)
+{
+    int i = 0;
+    while (i < 3 && !(m->wl[i].k == k && !memcmp(&m->wl[i].s, &s, sizeof s)))
+        i++;
+    q4t_workload found;
+    if (i < 3) {
+        found = m->wl[i];
+    } else {
+        i = 2;
+        q4t_workload_free(&m->wl[2]);
+        if (q4t_workload_init(&found, k, s, m->span_bytes))
+            return NULL;
+    }
+    memmove(&m->wl[1], &m->wl[0], sizeof m->wl[0] * (size_t)i);
+    m->wl[0] = found;
+    return &m->wl[0];
 }
 
 static int measure(void *ctx, const q4t_tune_shape *s, const q4t_config *c, int min_reps, int max_reps,
                    double target, double *t, char *why, size_t len)
 {
     q4t_tune_machine *m = ctx;
-    const q4t_shape shape = {s->M, s->N, s->K};
-    if (m->wl.k != c->kernel || memcmp(&m->wl.s, &shape, sizeof shape)) {
-        q4t_workload_free(&m->wl);
-        if (q4t_workload_init(&m->wl, c->kernel, shape, m->span_bytes)) {
-            snprintf(why, len, "out of memory for %zux%zux%zu", s->M, s->N, s->K);
-            return -1;
-        }
+    q4t_workload *wl = workload_for(m, c->kernel, (q4t_shape){s->M, s->N, s->K});
+    if (!wl) {
+        snprintf(why, len, "out of memory for %zux%zux%zu", s->M, s->N, s->K);
+        return -1;
     }
     q4t_pool *pool = pool_for(m, c, why, len);
     if (!pool)
         return -1;
-    const double warm = timed_call(m, pool, &c->split);
+    const double warm = timed_call(wl, pool, &c->split);
     int n = warm > 0 ? (int)fmin(max_reps, floor(target / warm)) : max_reps;
     n = n < min_reps ? min_reps : n;
     for (int i = 0; i < n; i++)
-        t[i] = timed_call(m, pool, &c->split);
+        t[i] = timed_call(wl, pool, &c->split);
     return n;
 }
 
@@ -143,7 +160,7 @@ int q4t_drift_probe(q4t_tune_machine *m, double *seconds, char *what, size_t len
     c.threads = 1;
     c.binding = Q4T_BIND_NONE;
     snprintf(c.mask, sizeof c.mask, "all");
-    const q4t_shape s = {1, 2048, 2048};
+    const q4t_shape s = {1, 1024, 1024};
     q4t_workload wl;
     if (q4t_workload_init(&wl, c.kernel, s, 0))
         return -1;
@@ -153,17 +170,20 @@ int q4t_drift_probe(q4t_tune_machine *m, double *seconds, char *what, size_t len
         q4t_workload_free(&wl);
         return -1;
     }
-    double t[11];
     const q4t_run_args a = q4t_workload_next(&wl);
-    for (int i = 0; i < 12; i++) { /* the first sample warms up */
-        const double t0 = q4t_now();
-        for (int j = 0; j < 20; j++)
+    double t0 = q4t_now();
+    q4t_parallel_run(pool, c.kernel, &a, &c.split); /* warm-up, and the length of one call */
+    const double one = q4t_now() - t0;
+    const int calls = one > 0 && one < 2e-3 ? (int)(2e-3 / one) : 1; /* samples of about 2 ms */
+    double t[7];
+    for (int i = 0; i < 7; i++) {
+        t0 = q4t_now();
+        for (int j = 0; j < calls; j++)
             q4t_parallel_run(pool, c.kernel, &a, &c.split);
-        if (i)
-            t[i - 1] = (q4t_now() - t0) / 20;
+        t[i] = (q4t_now() - t0) / calls;
     }
-    *seconds = q4t_median(t, 11);
-    snprintf(what, len, "%s 1x2048x2048, 1 thread, hot weights, median of 11 x 20 calls", c.kernel->name);
+    *seconds = q4t_median(t, 7);
+    snprintf(what, len, "%s 1x1024x1024, 1 thread, hot weights, median of 7 x %d calls", c.kernel->name, calls);
     q4t_workload_free(&wl);
     return 0;
 }

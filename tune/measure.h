@@ -13,7 +13,7 @@ typedef struct {
     const q4t_topology *topo;
     uint64_t features;
     size_t span_bytes;   /* W copies rotate past this many bytes (q4t_cold_span_bytes) */
-    q4t_workload wl;     /* of the kernel and shape timed last */
+    q4t_workload wl[3];  /* of the kernels timed last on the current shape (most recent first) */
     struct {
         int threads;
         q4t_binding binding;
@@ -32,7 +32,8 @@ q4t_tune_env q4t_tune_machine_env(q4t_tune_machine *m);
 void q4t_tune_machine_free(q4t_tune_machine *m);
 
 /* The fixed reference workload for drift: the default GEMV kernel on
- * 1x2048x2048, one thread, hot weights. Median seconds per call (11 samples of 20 calls) into
+ * 1x1024x1024, one thread, hot weights. Median seconds per call (7 samples
+ * of about 2 ms each) into
  * *seconds; its description into what. Returns 0, or -1 if memory ran out. */
 int q4t_drift_probe(q4t_tune_machine *m, double *seconds, char *what, size_t len);
 
