@@ -108,17 +108,30 @@ void q4t_dequantize_row_q4_0(const q4t_block_q4_0 *x, float *y, size_t k)
     }
 }
 
+/* roundf (halves away from zero) for |v| < 2^30, without branches so that
+ * compilers vectorise it: in double, v + 0.5 sign(v) is exact, and truncation
+ * then rounds as roundf does. */
+static inline int32_t round_half_away(float v)
+{
+    return (int32_t)((double)v + copysign(0.5, (double)v));
+}
+
 void q4t_quantize_row_q8_0(const float *x, q4t_block_q8_0 *y, size_t k)
 {
     for (size_t i = 0; i < k / Q4T_QK; i++, x += Q4T_QK) {
         float amax = 0.0f;
-        for (int j = 0; j < Q4T_QK; j++)
-            amax = fmaxf(amax, fabsf(x[j]));
+        for (int j = 0; j < Q4T_QK; j++) { /* fmaxf(amax, |x|), NaNs ignored alike, but inlined */
+            const float a = fabsf(x[j]);
+            amax = a > amax ? a : amax;
+        }
         const float d = amax / 127;
         const float id = inverse_scale(d);
         y[i].d = q4t_fp32_to_fp16(d);
+        int32_t q[Q4T_QK]; /* |x * id| <= 127; through int32 so that compilers vectorise */
         for (int j = 0; j < Q4T_QK; j++)
-            y[i].qs[j] = (int8_t)roundf(x[j] * id);
+            q[j] = round_half_away(x[j] * id);
+        for (int j = 0; j < Q4T_QK; j++)
+            y[i].qs[j] = (int8_t)q[j];
     }
 }
 

@@ -154,6 +154,40 @@ static void q8_0_known_answers(void)
     CHECK(memcmp(f.qs, y.qs, 32) == 0, "q8f holds the same q as q8_0");
 }
 
+/* Q8_0 rounds x / d exactly as roundf does (halves away from zero), near every
+ * half-integer and at the float just below 0.5, where v + 0.5 in float would
+ * round up. d = 1 (amax 127), so q = round(x). */
+static void q8_0_rounds_as_roundf(void)
+{
+    float x[32] = {127};
+    int n = 1, bad = 0, checked = 0;
+    for (int h = -255; h <= 253; h += 2) { /* h / 2 = -127.5 .. 126.5 */
+        float v = (float)h / 2;
+        for (int u = 0; u < 600; u++)
+            v = nextafterf(v, -INFINITY);
+        for (int u = 0; u < 1201; u++, v = nextafterf(v, INFINITY)) {
+            if (fabsf(v) > 127.0f)
+                continue;
+            x[n++] = v;
+            if (n < 32)
+                continue;
+            q4t_block_q8_0 y;
+            q4t_quantize_row_q8_0(x, &y, 32);
+            for (int j = 1; j < 32; j++, checked++)
+                bad += y.qs[j] != (int8_t)roundf(x[j]);
+            n = 1;
+        }
+    }
+    const float edge[] = {0.49999997f, -0.49999997f, 0.5f, -0.5f, 1.4999999f, 126.49999f, 126.5f, -126.5f};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
+        x[1 + i] = edge[i];
+    q4t_block_q8_0 y;
+    q4t_quantize_row_q8_0(x, &y, 32);
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++, checked++)
+        bad += y.qs[1 + i] != (int8_t)roundf(edge[i]);
+    CHECK(bad == 0 && checked > 300000, "%d of %d values round otherwise than roundf", bad, checked);
+}
+
 static void tiny_blocks(void)
 {
     float x[32] = {0};
@@ -205,6 +239,7 @@ int main(void)
 #endif
     q4_0_known_answers();
     q8_0_known_answers();
+    q8_0_rounds_as_roundf();
     tiny_blocks();
     roundtrip_bounds();
     return check_done("test_formats");
