@@ -129,6 +129,8 @@ static inline void sme2_pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, size
     const size_t svl = sme_svl(), r = svl / 4, g = P * r, nb = K / Q4T_QK;
     const size_t block_qs = g * Q4T_QK / 2; /* bytes of one block's nibbles in a group: 4P vectors */
     uint8_t *p = sme_write_header(dst, svl);
+    const size_t used = Q4T_ROUND_UP(N, g) * nb * SME_W_BYTES; /* the rest of the size bound: zeros, so that */
+    memset(p + used, 0, sme2_packed_w_size(N, K, P) - SME_HEADER - used); /* equal layouts pack equal bytes */
     for (size_t n0 = 0; n0 < N; n0 += g, p += g * nb * SME_W_BYTES) {
         uint8_t *d = p + nb * block_qs;
         memset(p, 0, nb * block_qs);
