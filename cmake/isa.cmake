@@ -14,13 +14,31 @@ set(Q4T_ISA_GROUPS
     "sve_i8mm    aarch64       -march=armv8.2-a+sve+i8mm"
     "sve2        aarch64       -march=armv9-a+sve2"
     "sme         aarch64       -march=armv8.2-a" # SME only in asm (.arch_extension sme); no SVE: SME CPUs may lack it
-    "sme2        aarch64       -march=armv9-a+sme2"
+    "sme2        aarch64       -march=armv8.2-a" # as sme; SME2 as .inst encodings (kernels/arm/sme2_common.h)
     "avx2        x86_64        -mavx2 -mfma -mf16c"
     "avxvnni     x86_64        -mavx2 -mfma -mf16c -mavxvnni"
     "avx512vnni  x86_64        -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512vnni"
 )
 
 include(CheckCSourceCompiles)
+
+# Assembler probes: a group whose kernels hold inline assembly beyond what its
+# flags enable has a program here that must also build (with the group's
+# flags), or its kernels are left out. SME2: a luti4, written as the SME2
+# kernels write it, between smstart and smstop.
+set(Q4T_ISA_PROBE_sme2 [==[
+#include "@PROJECT_SOURCE_DIR@/kernels/arm/sme2_common.h"
+int main(void)
+{
+    register const uint32_t *lut __asm__("x0") = sme2_lut_q4;
+    __asm__ volatile(".arch_extension sme; smstart; " SME2_LDR_ZT0(0) SME2_LUTI4_X2(0, 2) SME2_ZERO_ZT0 "smstop"
+                     :
+                     : "r"(lut)
+                     : "memory");
+    return 0;
+}
+]==])
+set(Q4T_ISA_PROBE_WHAT_sme2 "SME2 (luti4, as kernels/arm/sme2_common.h writes it)")
 
 # q4t_isa_group(TOKEN ARCH_VAR FLAGS_VAR): the architecture and flags of a token.
 function(q4t_isa_group token arch_var flags_var)
@@ -73,6 +91,13 @@ function(q4t_add_kernels target def_file generated)
         string(MAKE_C_IDENTIFIER "Q4T_CC_HAS_${token}" has_flags)
         set(CMAKE_REQUIRED_FLAGS "${shown}")
         check_c_source_compiles("int main(void) { return 0; }" ${has_flags})
+        set(reason "rejects ${shown}")
+        if(${has_flags} AND DEFINED Q4T_ISA_PROBE_${token})
+            string(CONFIGURE "${Q4T_ISA_PROBE_${token}}" probe @ONLY)
+            string(MAKE_C_IDENTIFIER "Q4T_AS_HAS_${token}" has_flags)
+            check_c_source_compiles("${probe}" ${has_flags})
+            set(reason "cannot assemble ${Q4T_ISA_PROBE_WHAT_${token}} with ${shown}")
+        endif()
         if(${has_flags})
             add_library(q4t_k_${name} OBJECT "${src}")
             target_compile_options(q4t_k_${name} PRIVATE ${flags})
@@ -80,8 +105,8 @@ function(q4t_add_kernels target def_file generated)
             set_property(GLOBAL APPEND PROPERTY Q4T_KERNELS_BUILT "${name}|${insns}")
             string(APPEND out "Q4T_BUILT(${name})\n")
         else()
-            message(STATUS "q4tune: ${name} left out: ${CMAKE_C_COMPILER_ID} rejects ${shown}")
-            string(APPEND out "Q4T_UNBUILT(${name}, \"${CMAKE_C_COMPILER_ID} ${CMAKE_C_COMPILER_VERSION} rejects ${shown}\")\n")
+            message(STATUS "q4tune: ${name} left out: ${CMAKE_C_COMPILER_ID} ${reason}")
+            string(APPEND out "Q4T_UNBUILT(${name}, \"${CMAKE_C_COMPILER_ID} ${CMAKE_C_COMPILER_VERSION} ${reason}\")\n")
         endif()
     endforeach()
     file(CONFIGURE OUTPUT "${generated}" CONTENT "${out}")
