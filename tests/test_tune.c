@@ -19,7 +19,7 @@
 /* The phone topology: PUs 0-3 Cortex-A510, 4-6 Cortex-A715, 7 Cortex-X3. */
 static double pu_speed(int pu)
 {
-    return pu == 7 ? 1.0 : pu >= 4 ? 0.7 : 0.35;
+    return pu == 7 ? 1.0 : pu >= 4 ? 0.7 : 0.6;
 }
 
 typedef struct {
@@ -74,7 +74,7 @@ static int fake_verify(void *ctx, const q4t_kernel *k, const q4t_tune_shape *s, 
     fake *f = ctx;
     (void)s;
     f->verified++;
-    f->clock += 0.01;
+    f->clock += 0.001;
     if (k == f->bad) {
         snprintf(why, len, "wrong on purpose");
         return -1;
@@ -167,7 +167,8 @@ int main(int argc, char **argv)
     CHECK(first != NULL, "a GEMV variant runs here");
 
     /* A clear winner: the fastest variant, on every core with a dynamic schedule
-     * (static is held back by the slowest core). The first variant fails
+     * (static is held back by the slowest core: 12% slower on all 8 cores, and
+     * fewer cores are slower still). The first variant fails
      * verification when there is another. */
     fake f = {.topo = topo, .rng = 1, .bad = second ? first : NULL};
     q4t_tune_env env = env_of(&f);
@@ -253,7 +254,7 @@ int main(int argc, char **argv)
 
     /* A budget too small for everything: candidates are skipped, the deadline holds. */
     f = (fake){.topo = topo, .rng = 3};
-    const double deadline = 0.5;
+    const double deadline = 0.05;
     CHECK(q4t_tune_search(&o, &env, &gemv, deadline, 0.0, 1.0, &r) == 0, "search runs");
     CHECK(r.winner >= 0 && r.skipped > 0, "a winner, %d candidates skipped for time", r.skipped);
     CHECK(f.clock <= deadline + 0.1, "the deadline holds within one measurement: %g s", f.clock);
