@@ -24,5 +24,6 @@ int q4t_cmd_info(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_roofline(int argc, char **argv, q4t_cpu *cpu);
+int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu);
 
 #endif

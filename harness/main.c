@@ -15,6 +15,7 @@ static const struct {
     {"verify", q4t_cmd_verify, "check every runnable kernel against the reference kernel"},
     {"bench", q4t_cmd_bench, "micro-benchmarks (Google Benchmark) of kernels x shapes x threads"},
     {"roofline", q4t_cmd_roofline, "measured read bandwidth and int8 dot-product peaks"},
+    {"run", q4t_cmd_run, "a Llama-style transformer with the tuned kernels: TTFT, tokens/s, memory"},
 };
 
 static void usage(FILE *out)
