@@ -47,7 +47,7 @@ static float *logits_of(const q4t_model_config *c, q4t_weight_source *src, char 
     o.batch = 4;
     o.ctx = PROMPT + STEPS;
     for (int p = 0; p < 2; p++)
-        o.phase[p] = (q4t_phase_opts){2, "all", Q4T_BIND_NONE};
+        o.phase[p] = (q4t_phase_opts){1, "all", Q4T_BIND_NONE};
     q4t_model *m;
     if (q4t_model_build(c, src, &o, &m, err, errlen))
         return NULL;
