@@ -150,10 +150,10 @@ static cJSON *dist_json(const q4t_dist *d, const double *samples, int n, double 
     return o;
 }
 
-static cJSON *config_json(const q4t_config *c, q4t_pick pick)
+static cJSON *config_json(const q4t_config *c, q4t_pick pick, int forced)
 {
     cJSON *o = q4t_config_json(c);
-    cJSON_AddStringToObject(o, "pick", q4t_pick_name(pick));
+    cJSON_AddStringToObject(o, "pick", forced ? "forced" : q4t_pick_name(pick));
     cJSON_AddStringToObject(o, "w_layout", c->kernel->w_layout);
     return o;
 }
@@ -222,8 +222,8 @@ static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cp
         cJSON_AddStringToObject(o, "matrix", w->what);
         cJSON_AddNumberToObject(o, "N", (double)w->N);
         cJSON_AddNumberToObject(o, "K", (double)w->K);
-        cJSON_AddItemToObject(o, "decode", config_json(&w->decode, w->decode_pick));
-        cJSON_AddItemToObject(o, "prefill", config_json(&w->prefill, w->prefill_pick));
+        cJSON_AddItemToObject(o, "decode", config_json(&w->decode, w->decode_pick, w->decode_forced));
+        cJSON_AddItemToObject(o, "prefill", config_json(&w->prefill, w->prefill_pick, w->prefill_forced));
         if (w->note[0])
             cJSON_AddStringToObject(o, "note", w->note);
         cJSON_AddItemToArray(sel, o);
@@ -285,8 +285,10 @@ static void print_text(const q4t_model *m, const report *r)
         const q4t_qmatrix *w = layer0_matrix(m, i);
         char shape[32], dec[64], pre[64];
         snprintf(shape, sizeof shape, "%zux%zu", w->N, w->K);
-        snprintf(dec, sizeof dec, "%s (%s)", w->decode.kernel->name, q4t_pick_name(w->decode_pick));
-        snprintf(pre, sizeof pre, "%s (%s)", w->prefill.kernel->name, q4t_pick_name(w->prefill_pick));
+        snprintf(dec, sizeof dec, "%s (%s)", w->decode.kernel->name,
+                 w->decode_forced ? "forced" : q4t_pick_name(w->decode_pick));
+        snprintf(pre, sizeof pre, "%s (%s)", w->prefill.kernel->name,
+                 w->prefill_forced ? "forced" : q4t_pick_name(w->prefill_pick));
         printf("  %-7s %-13s %-34s %s\n", w->what, shape, dec, pre);
     }
     for (int i = 0; layer0_matrix(m, i); i++) { /* each note once, with the matrices it is about */
@@ -307,6 +309,10 @@ static void print_text(const q4t_model *m, const report *r)
         printf("%-11s %d thread%s, mask %s, binding %s%s\n", p == Q4T_PREFILL ? "prefill:" : "decode:", pc->threads,
                pc->threads == 1 ? "" : "s", pc->mask, q4t_binding_name(pc->binding),
                p == Q4T_DECODE && m->pool[0] == m->pool[1] ? " (the prefill pool)" : "");
+    }
+    printf("            (placed as selected for %s, %zux%zu, the matrix moving the most bytes; options override)\n",
+           m->pool_from->what, m->pool_from->N, m->pool_from->K);
+    {
     }
     const int nbatch = (r->ro->prompt + m->batch - 1) / m->batch;
     printf("run:        prompt %d tokens (%d batch%s of up to %d), generate %d; %d warm-up + %d repetitions\n\n",

@@ -187,6 +187,8 @@ static void use_kernel(q4t_config *c, const q4t_kernel *k)
     }
 }
 
+static void choose_pair(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w);
+
 /* The decode and prefill kernels of w: decode's GEMV first, then the GEMM of
  * the same packed layout. When no GEMM packs W like the selected GEMV
  * (selection then answers with another layout), the pair is made the other
@@ -196,6 +198,13 @@ static void choose_kernels(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w
 {
 #define SELECT(op, M, layout, cfg) q4t_tuned_select(o->tuned, o->topo, op, M, w->N, w->K, o->features, layout, cfg)
     w->note[0] = '\0';
+    choose_pair(o, batch, w);
+    w->decode_forced = (o->gemv || o->gemm) && (w->decode.kernel == o->gemv || w->decode.kernel == o->gemm);
+    w->prefill_forced = (o->gemv || o->gemm) && (w->prefill.kernel == o->gemv || w->prefill.kernel == o->gemm);
+}
+
+static void choose_pair(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w)
+{
     if (o->gemv) {
         w->decode_pick = SELECT(Q4T_OP_GEMV, 1, NULL, &w->decode);
         use_kernel(&w->decode, o->gemv);
@@ -241,8 +250,11 @@ static void choose_kernels(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w
 #undef SELECT
 }
 
-/* The phase pools run as selected for the matrix shape that moves the most
- * weight bytes per token. */
+/* The phase pools run where selection places the matrix shape that moves
+ * the most weight bytes per token: the placement (threads, mask, binding) of
+ * its unconstrained winner for the phase. The packed-layout constraint picks
+ * a matrix's kernel; it must not pick the phase's threads (a compatible
+ * ranked candidate may come from a one-thread ranking stage). */
 static const q4t_qmatrix *pool_matrix(const q4t_model *m)
 {
     const q4t_weights *w = &m->w;
@@ -263,9 +275,10 @@ static const q4t_qmatrix *pool_matrix(const q4t_model *m)
 
 static int make_pools(q4t_model *m, const q4t_model_opts *o, char *err, size_t errlen)
 {
-    m->pool_from = pool_matrix(m);
-    m->pool_config[Q4T_PREFILL] = m->pool_from->prefill;
-    m->pool_config[Q4T_DECODE] = m->pool_from->decode;
+    const q4t_qmatrix *w = m->pool_from = pool_matrix(m);
+    q4t_tuned_select(o->tuned, o->topo, Q4T_OP_GEMM, (size_t)m->batch, w->N, w->K, o->features, NULL,
+                     &m->pool_config[Q4T_PREFILL]);
+    q4t_tuned_select(o->tuned, o->topo, Q4T_OP_GEMV, 1, w->N, w->K, o->features, NULL, &m->pool_config[Q4T_DECODE]);
     for (int p = 0; p < 2; p++) {
         q4t_config *c = &m->pool_config[p];
         const q4t_phase_opts *po = &o->phase[p];

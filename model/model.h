@@ -100,7 +100,8 @@ typedef struct {
     void *packed;                /* packed by decode.kernel->pack_w */
     size_t packed_bytes;
     q4t_config decode, prefill;  /* kernel and task split; threads and mask are the phase pool's */
-    q4t_pick decode_pick, prefill_pick;
+    q4t_pick decode_pick, prefill_pick; /* how the configuration was found */
+    int decode_forced, prefill_forced;  /* the kernel was given (--kernel-gemv/--kernel-gemm) */
     char note[160];              /* how the pair was found, when not by the plain rule; else "" */
 } q4t_qmatrix;
 
@@ -173,8 +174,8 @@ typedef struct q4t_model {
     int pos;                       /* tokens in the KV cache */
     int last_row;                  /* the row of x that holds the last token forward() ran */
     q4t_pool *pool[2];             /* per phase; one pool when both are configured alike */
-    q4t_config pool_config[2];     /* kernel field unused: threads, mask, binding */
-    const q4t_qmatrix *pool_from;  /* the matrix whose selection configured the pools */
+    q4t_config pool_config[2];     /* threads, mask, binding (of the unconstrained winner, see model.c) */
+    const q4t_qmatrix *pool_from;  /* the matrix whose selection placed the pools */
     q4t_model_memory mem;
     q4t_weight_source src;
 } q4t_model;
