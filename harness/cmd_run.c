@@ -275,8 +275,8 @@ static void print_dist(const char *what, const q4t_dist *d, double scale)
 static void print_text(const q4t_model *m, const report *r)
 {
     const q4t_model_config *c = &m->config;
-    printf("model:      %s (%s): %d layers, dim %d, hidden %d, %d heads (%d kv), vocab %d%s\n", r->model_name,
-           r->source, c->n_layers, c->dim, c->hidden_dim, c->n_heads, c->n_kv_heads, c->vocab_size,
+    printf("model:      %s (%s): %d layer%s, dim %d, hidden %d, %d heads (%d kv), vocab %d%s\n", r->model_name,
+           r->source, c->n_layers, c->n_layers == 1 ? "" : "s", c->dim, c->hidden_dim, c->n_heads, c->n_kv_heads, c->vocab_size,
            c->tied_embeddings ? ", tied embeddings" : "");
     printf("weights:    %.1f MiB packed Q4_0, built in %.1f s\n", mib(m->mem.packed_weights), r->build_s);
     printf("selection:  %s\n", r->tuned_path ? r->tuned_path : "defaults (no --tuned)");
@@ -530,7 +530,8 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
     snprintf(model_name, sizeof model_name, "%s", config.name);
     if (layers && layers < config.n_layers) {
         config.n_layers = layers;
-        snprintf(model_name + strlen(model_name), sizeof model_name - strlen(model_name), " (%d layers)", layers);
+        snprintf(model_name + strlen(model_name), sizeof model_name - strlen(model_name), " (%d layer%s)", layers,
+                 layers == 1 ? "" : "s");
     }
     char source[300];
     snprintf(source, sizeof source, "%s", src.what);
