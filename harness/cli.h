@@ -26,5 +26,6 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_roofline(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_tune(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu);
+int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu);
 
 #endif

@@ -17,6 +17,7 @@ static const struct {
     {"roofline", q4t_cmd_roofline, "measured read bandwidth and int8 dot-product peaks"},
     {"tune", q4t_cmd_tune, "find the fastest correct configuration per shape; store it per device"},
     {"compare", q4t_cmd_compare, "compare two tuned files (devices or commits), flag significant changes"},
+    {"run", q4t_cmd_run, "a Llama-style transformer with the tuned kernels: TTFT, tokens/s, memory"},
 };
 
 static void usage(FILE *out)

@@ -14,6 +14,8 @@ static const q4t_model_config presets[] = {
     {"llama2-7b",      4096, 11008, 32, 32, 32,  32000, 4096, 10000.0f,  0, 0, 0, 0,              1e-5f, 0},
     {"llama3-8b",      4096, 14336, 32, 32,  8, 128256, 4096, 500000.0f, 0, 0, 0, 0,              1e-5f, 0},
     {"llama3.1-8b",    4096, 14336, 32, 32,  8, 128256, 4096, 500000.0f, 8.0f, 1.0f, 4.0f, 8192,  1e-5f, 0},
+    /* tests and emulated runs: every code path (GQA, ragged N) at a size qemu runs in a moment */
+    {"tiny",            128,   352,  2,  4,  2,    250,  256, 10000.0f,  0, 0, 0, 0,              1e-5f, 0},
 };
 
 size_t q4t_model_preset_count(void)

@@ -1,0 +1,610 @@
+/* q4tune run --model PRESET | --gguf PATH [--prompt N] [--gen N] [--tuned FILE] ...:
+ * the minimal transformer (model/) with the tuned kernels: time to first
+ * token, prefill and decode tokens/s over repetitions, decode bandwidth as a
+ * share of the measured read bandwidth, peak memory and its parts. The record
+ * goes to <out>/<device-id>/run-<model>-p<prompt>-g<gen>[-tuned].json. */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "config.h"
+#include "device.h"
+#include "gguf.h"
+#include "memory.h"
+#include "model.h"
+#include "registry.h"
+#include "roofline.h"
+#include "run.h"
+#include "synthetic.h"
+#include "timer.h"
+#include "topology.h"
+#include "tuned.h"
+
+static const char usage[] =
+    "usage: q4tune run --model PRESET | --gguf PATH [--layers N] [--seed N]\n"
+    "                  [--prompt N] [--gen N] [--batch N] [--reps N] [--warmup N]\n"
+    "                  [--tuned FILE [--any-device]] [--kernel-gemv NAME] [--kernel-gemm NAME]\n"
+    "                  [--threads N] [--affinity MASK] [--binding strict|mask|none]\n"
+    "                  [--prefill-threads N] [--prefill-affinity MASK] [--prefill-binding B]\n"
+    "                  [--decode-threads N] [--decode-affinity MASK] [--decode-binding B]\n"
+    "                  [--json] [--out DIR | --no-save] [--no-roofline] [--isa=LIST]\n"
+    "  A Llama-architecture decoder with Q4_0 weights: synthetic seeded weights of a preset\n"
+    "  shape (--layers N keeps the first N layers), or a GGUF file (llama architecture, Q4_0\n"
+    "  matrices as llama-quantize --pure ... Q4_0 writes them). Defaults: prompt 512, gen 128,\n"
+    "  batch 512, 5 repetitions after 1 warm-up, seed 1.\n"
+    "  Prints TTFT (prompt + first token), prefill and decode tokens/s (median, p10/p90,\n"
+    "  min/max), decode bandwidth as a % of the measured read bandwidth, and peak memory\n"
+    "  with its parts. Kernels, threads and masks come from --tuned FILE (the tuner's\n"
+    "  tuned.json for this device) or the defaults; the options above override them.\n"
+    "  The record goes to DIR/<device-id>/run-<model>-p<prompt>-g<gen>[-tuned].json\n"
+    "  (DIR: results). Presets:";
+
+enum {
+    OPT_MODEL = 0x200, OPT_GGUF, OPT_LAYERS, OPT_SEED, OPT_PROMPT, OPT_GEN, OPT_BATCH, OPT_REPS, OPT_WARMUP,
+    OPT_TUNED, OPT_ANY_DEVICE, OPT_GEMV, OPT_GEMM, OPT_JSON, OPT_OUT, OPT_NO_SAVE, OPT_NO_ROOFLINE,
+    OPT_THREADS, OPT_AFFINITY, OPT_BINDING, /* then the same three for prefill, then decode */
+};
+
+static void print_usage(FILE *f)
+{
+    fputs(usage, f);
+    for (size_t i = 0; i < q4t_model_preset_count(); i++)
+        fprintf(f, " %s", q4t_model_preset_at(i)->name);
+    fputs("\n", f);
+}
+
+static int parse_count(const char *opt, const char *s, int min, int max, int *out)
+{
+    char *end;
+    errno = 0;
+    const long v = strtol(s, &end, 10);
+    if (*end || !*s || errno || v < min || v > max) {
+        fprintf(stderr, "q4tune run: --%s wants a number from %d to %d, not '%s'\n", opt, min, max, s);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static double mib(size_t bytes)
+{
+    return (double)bytes / (1024.0 * 1024.0);
+}
+
+typedef struct {
+    int tty;
+    double t0;
+    int last;
+} progress_state;
+
+static void pack_progress(void *ctx, size_t done, size_t total)
+{
+    progress_state *p = ctx;
+    const int pct = (int)(100.0 * (double)done / (double)total);
+    if (p->tty && pct != p->last)
+        fprintf(stderr, "\rq4tune run: packing weights %3d%%", pct);
+    p->last = pct;
+    if (p->tty && done == total)
+        fprintf(stderr, "\r\033[K");
+}
+
+static void rep_progress(void *ctx, int done, int total)
+{
+    progress_state *p = ctx;
+    if (p->tty)
+        fprintf(stderr, done < total ? "\rq4tune run: repetition %d of %d" : "\r\033[K", done + 1, total);
+}
+
+/* The file-name form of a model name: lowercase letters, digits, '.', '-'. */
+static void slug(const char *s, char *buf, size_t len)
+{
+    size_t n = 0;
+    for (; *s && n + 1 < len; s++) {
+        const char c = *s;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.')
+            buf[n++] = c;
+        else if (c >= 'A' && c <= 'Z')
+            buf[n++] = (char)(c - 'A' + 'a');
+        else if (n && buf[n - 1] != '-')
+            buf[n++] = '-';
+    }
+    while (n && buf[n - 1] == '-')
+        n--;
+    buf[n] = '\0';
+}
+
+static int mkdirs(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        const int rc = mkdir(path, 0777);
+        *p = '/';
+        if (rc && errno != EEXIST)
+            return -1;
+    }
+    return mkdir(path, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+static cJSON *dist_json(const q4t_dist *d, const double *samples, int n, double scale)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "median", d->median * scale);
+    cJSON_AddNumberToObject(o, "p10", d->p10 * scale);
+    cJSON_AddNumberToObject(o, "p90", d->p90 * scale);
+    cJSON_AddNumberToObject(o, "min", d->min * scale);
+    cJSON_AddNumberToObject(o, "max", d->max * scale);
+    cJSON_AddNumberToObject(o, "n", d->n);
+    cJSON *a = cJSON_AddArrayToObject(o, "samples");
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateNumber(samples[i] * scale));
+    return o;
+}
+
+static cJSON *config_json(const q4t_config *c, q4t_pick pick, int forced)
+{
+    cJSON *o = q4t_config_json(c);
+    cJSON_AddStringToObject(o, "pick", forced ? "forced" : q4t_pick_name(pick));
+    cJSON_AddStringToObject(o, "w_layout", c->kernel->w_layout);
+    return o;
+}
+
+static cJSON *pool_json(const q4t_config *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "threads", c->threads);
+    cJSON_AddStringToObject(o, "mask", c->mask);
+    cJSON_AddStringToObject(o, "binding", q4t_binding_name(c->binding));
+    return o;
+}
+
+/* The matrices of layer 0 and the output projection: every layer is selected alike. */
+static const q4t_qmatrix *layer0_matrix(const q4t_model *m, int i)
+{
+    const q4t_qmatrix *const all[] = {m->w.wq, m->w.wk, m->w.wv, m->w.wo, m->w.w1, m->w.w2, m->w.w3, &m->w.wcls};
+    return i < 8 ? all[i] : NULL;
+}
+
+typedef struct {
+    const char *model_name, *source, *tuned_path;
+    const q4t_run_opts *ro;
+    const q4t_run_result *rr;
+    const q4t_roofline *roof; /* NULL: not measured */
+    size_t rss_before, rss_peak;
+    double build_s;
+} report;
+
+static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cpu, const q4t_topology *topo)
+{
+    const q4t_model_config *c = &m->config;
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "schema", "q4tune-run");
+    cJSON_AddNumberToObject(root, "schema_version", 1);
+    cJSON_AddStringToObject(root, "q4tune_version", Q4T_VERSION);
+    cJSON_AddItemToObject(root, "device", q4t_device_json(cpu, topo));
+    cJSON *mo = cJSON_AddObjectToObject(root, "model");
+    cJSON_AddStringToObject(mo, "name", r->model_name);
+    cJSON_AddStringToObject(mo, "source", r->source);
+    cJSON_AddNumberToObject(mo, "layers", c->n_layers);
+    cJSON_AddNumberToObject(mo, "dim", c->dim);
+    cJSON_AddNumberToObject(mo, "hidden_dim", c->hidden_dim);
+    cJSON_AddNumberToObject(mo, "heads", c->n_heads);
+    cJSON_AddNumberToObject(mo, "kv_heads", c->n_kv_heads);
+    cJSON_AddNumberToObject(mo, "vocab_size", c->vocab_size);
+    cJSON_AddBoolToObject(mo, "tied_embeddings", c->tied_embeddings);
+    cJSON_AddNumberToObject(mo, "rope_theta", c->rope_theta);
+    cJSON_AddNumberToObject(mo, "rope_llama3_factor", c->rope_factor);
+    cJSON_AddNumberToObject(mo, "weight_bytes_per_token", (double)q4t_model_weight_bytes(m));
+    cJSON *ru = cJSON_AddObjectToObject(root, "run");
+    cJSON_AddNumberToObject(ru, "prompt", r->ro->prompt);
+    cJSON_AddNumberToObject(ru, "gen", r->ro->gen);
+    cJSON_AddNumberToObject(ru, "batch", m->batch);
+    cJSON_AddNumberToObject(ru, "ctx", m->ctx);
+    cJSON_AddNumberToObject(ru, "repetitions", r->ro->reps);
+    cJSON_AddNumberToObject(ru, "warmup", r->ro->warmup);
+    cJSON_AddNumberToObject(ru, "prompt_seed", (double)r->ro->seed);
+    cJSON_AddItemToObject(ru, "tuned", r->tuned_path ? cJSON_CreateString(r->tuned_path) : cJSON_CreateNull());
+    cJSON_AddItemToObject(ru, "features", q4t_features_json(cpu->features));
+    cJSON_AddNumberToObject(ru, "build_seconds", r->build_s);
+    cJSON *sel = cJSON_AddArrayToObject(root, "selection");
+    for (int i = 0; layer0_matrix(m, i); i++) {
+        const q4t_qmatrix *w = layer0_matrix(m, i);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "matrix", w->what);
+        cJSON_AddNumberToObject(o, "N", (double)w->N);
+        cJSON_AddNumberToObject(o, "K", (double)w->K);
+        cJSON_AddItemToObject(o, "decode", config_json(&w->decode, w->decode_pick, w->decode_forced));
+        cJSON_AddItemToObject(o, "prefill", config_json(&w->prefill, w->prefill_pick, w->prefill_forced));
+        if (w->note[0])
+            cJSON_AddStringToObject(o, "note", w->note);
+        cJSON_AddItemToArray(sel, o);
+    }
+    cJSON *pools = cJSON_AddObjectToObject(root, "pools");
+    cJSON_AddItemToObject(pools, "prefill", pool_json(&m->pool_config[Q4T_PREFILL]));
+    cJSON_AddItemToObject(pools, "decode", pool_json(&m->pool_config[Q4T_DECODE]));
+    cJSON_AddBoolToObject(pools, "shared", m->pool[0] == m->pool[1]);
+    cJSON_AddStringToObject(pools, "selected_for", m->pool_from->what);
+    const q4t_run_result *rr = r->rr;
+    cJSON_AddItemToObject(root, "ttft_ms", dist_json(&rr->ttft_s, rr->ttft, r->ro->reps, 1e3));
+    cJSON_AddItemToObject(root, "prefill_tok_s", dist_json(&rr->prefill_tps, rr->prefill, r->ro->reps, 1.0));
+    if (r->ro->gen > 1)
+        cJSON_AddItemToObject(root, "decode_tok_s", dist_json(&rr->decode_tps, rr->decode, r->ro->reps, 1.0));
+    else
+        cJSON_AddNullToObject(root, "decode_tok_s");
+    const double gbs = (double)q4t_model_weight_bytes(m) * rr->decode_tps.median * 1e-9;
+    if (r->roof && r->ro->gen > 1) {
+        cJSON *b = cJSON_AddObjectToObject(root, "decode_bandwidth");
+        cJSON_AddNumberToObject(b, "gbs", gbs);
+        cJSON_AddNumberToObject(b, "read_gbs", r->roof->read_gbs_all);
+        cJSON_AddNumberToObject(b, "read_threads", r->roof->threads);
+        cJSON_AddNumberToObject(b, "percent", 100.0 * gbs / r->roof->read_gbs_all);
+    } else {
+        cJSON_AddNullToObject(root, "decode_bandwidth");
+    }
+    cJSON *me = cJSON_AddObjectToObject(root, "memory");
+    cJSON_AddNumberToObject(me, "peak_rss", (double)r->rss_peak);
+    cJSON_AddNumberToObject(me, "rss_before_model", (double)r->rss_before);
+    cJSON_AddNumberToObject(me, "packed_weights", (double)m->mem.packed_weights);
+    cJSON_AddNumberToObject(me, "embedding", (double)m->mem.embedding);
+    cJSON_AddNumberToObject(me, "norms", (double)m->mem.norms);
+    cJSON_AddNumberToObject(me, "kv_cache", (double)m->mem.kv_cache);
+    cJSON_AddNumberToObject(me, "activations", (double)m->mem.activations);
+    cJSON *toks = cJSON_AddArrayToObject(root, "generated_tokens");
+    for (int i = 0; i < rr->ntokens; i++)
+        cJSON_AddItemToArray(toks, cJSON_CreateNumber(rr->tokens[i]));
+    cJSON_AddBoolToObject(root, "same_tokens_every_repetition", rr->same_tokens);
+    return root;
+}
+
+static void print_dist(const char *what, const q4t_dist *d, double scale)
+{
+    const double wide = d->median > 0 ? (d->max - d->min) / d->median : 0.0;
+    printf("%-16s %10.2f %10.2f %10.2f %10.2f %10.2f%s\n", what, d->median * scale, d->p10 * scale, d->p90 * scale,
+           d->min * scale, d->max * scale, wide > 0.10 ? "  (spread > 10%: was the machine busy?)" : "");
+}
+
+static void print_text(const q4t_model *m, const report *r)
+{
+    const q4t_model_config *c = &m->config;
+    printf("model:      %s (%s): %d layer%s, dim %d, hidden %d, %d heads (%d kv), vocab %d%s\n", r->model_name,
+           r->source, c->n_layers, c->n_layers == 1 ? "" : "s", c->dim, c->hidden_dim, c->n_heads, c->n_kv_heads, c->vocab_size,
+           c->tied_embeddings ? ", tied embeddings" : "");
+    printf("weights:    %.1f MiB packed Q4_0, built in %.1f s\n", mib(m->mem.packed_weights), r->build_s);
+    printf("selection:  %s\n", r->tuned_path ? r->tuned_path : "defaults (no --tuned)");
+    printf("  %-7s %-13s %-34s %s\n", "matrix", "N x K", "decode (M = 1)", "prefill (M = batch)");
+    for (int i = 0; layer0_matrix(m, i); i++) {
+        const q4t_qmatrix *w = layer0_matrix(m, i);
+        char shape[32], dec[64], pre[64];
+        snprintf(shape, sizeof shape, "%zux%zu", w->N, w->K);
+        snprintf(dec, sizeof dec, "%s (%s)", w->decode.kernel->name,
+                 w->decode_forced ? "forced" : q4t_pick_name(w->decode_pick));
+        snprintf(pre, sizeof pre, "%s (%s)", w->prefill.kernel->name,
+                 w->prefill_forced ? "forced" : q4t_pick_name(w->prefill_pick));
+        printf("  %-7s %-13s %-34s %s\n", w->what, shape, dec, pre);
+    }
+    for (int i = 0; layer0_matrix(m, i); i++) { /* each note once, with the matrices it is about */
+        const char *note = layer0_matrix(m, i)->note;
+        int first = 1;
+        for (int j = 0; j < i && first; j++)
+            first = strcmp(layer0_matrix(m, j)->note, note) != 0;
+        if (!note[0] || !first)
+            continue;
+        printf("  note: ");
+        for (int j = i, n = 0; layer0_matrix(m, j); j++)
+            if (!strcmp(layer0_matrix(m, j)->note, note))
+                printf("%s%s", n++ ? "," : "", layer0_matrix(m, j)->what);
+        printf(": %s\n", note);
+    }
+    for (int p = 0; p < 2; p++) {
+        const q4t_config *pc = &m->pool_config[p];
+        printf("%-11s %d thread%s, mask %s, binding %s%s\n", p == Q4T_PREFILL ? "prefill:" : "decode:", pc->threads,
+               pc->threads == 1 ? "" : "s", pc->mask, q4t_binding_name(pc->binding),
+               p == Q4T_DECODE && m->pool[0] == m->pool[1] ? " (the prefill pool)" : "");
+    }
+    printf("            (placed as selected for %s, %zux%zu, the matrix moving the most bytes; options override)\n",
+           m->pool_from->what, m->pool_from->N, m->pool_from->K);
+    {
+    }
+    const int nbatch = (r->ro->prompt + m->batch - 1) / m->batch;
+    printf("run:        prompt %d tokens (%d batch%s of up to %d), generate %d; %d warm-up + %d repetitions\n\n",
+           r->ro->prompt, nbatch, nbatch == 1 ? "" : "es", m->batch, r->ro->gen, r->ro->warmup, r->ro->reps);
+    printf("%-16s %10s %10s %10s %10s %10s\n", "", "median", "p10", "p90", "min", "max");
+    const q4t_run_result *rr = r->rr;
+    print_dist("TTFT (ms)", &rr->ttft_s, 1e3);
+    print_dist("prefill (tok/s)", &rr->prefill_tps, 1.0);
+    if (r->ro->gen > 1)
+        print_dist("decode (tok/s)", &rr->decode_tps, 1.0);
+    else
+        printf("decode (tok/s)   (needs --gen 2 or more)\n");
+    printf("\n");
+    const double gbs = (double)q4t_model_weight_bytes(m) * rr->decode_tps.median * 1e-9;
+    if (r->ro->gen > 1) {
+        printf("decode bandwidth: %.2f GB/s (%.1f MiB of weights per token)", gbs, mib(q4t_model_weight_bytes(m)));
+        if (r->roof)
+            printf(" = %.0f%% of the measured read bandwidth, %.2f GB/s on %d thread%s\n",
+                   100.0 * gbs / r->roof->read_gbs_all, r->roof->read_gbs_all, r->roof->threads,
+                   r->roof->threads == 1 ? "" : "s");
+        else
+            printf(" (read bandwidth not measured: --no-roofline)\n");
+    }
+    const q4t_model_memory *mm = &m->mem;
+    const size_t parts = mm->packed_weights + mm->embedding + mm->norms + mm->kv_cache + mm->activations;
+    printf("memory: peak RSS %.1f MiB = %.1f before the model + %.1f for it; its parts %.1f MiB: packed weights %.1f,"
+           " embedding table %.1f, norms %.2f, KV cache %.2f, activations %.2f\n",
+           mib(r->rss_peak), mib(r->rss_before), mib(r->rss_peak - r->rss_before), mib(parts), mib(mm->packed_weights),
+           mib(mm->embedding), mib(mm->norms), mib(mm->kv_cache), mib(mm->activations));
+    printf("tokens: ");
+    for (int i = 0; i < rr->ntokens; i++)
+        printf(" %d", rr->tokens[i]);
+    printf("%s%s\n", rr->ntokens < r->ro->gen ? " ..." : "",
+           rr->same_tokens ? " (the same every repetition)" : " (NOT the same every repetition)");
+}
+
+int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
+{
+    static const struct option opts[] = {
+        {"model", required_argument, NULL, OPT_MODEL},
+        {"gguf", required_argument, NULL, OPT_GGUF},
+        {"layers", required_argument, NULL, OPT_LAYERS},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"prompt", required_argument, NULL, OPT_PROMPT},
+        {"gen", required_argument, NULL, OPT_GEN},
+        {"batch", required_argument, NULL, OPT_BATCH},
+        {"reps", required_argument, NULL, OPT_REPS},
+        {"warmup", required_argument, NULL, OPT_WARMUP},
+        {"tuned", required_argument, NULL, OPT_TUNED},
+        {"any-device", no_argument, NULL, OPT_ANY_DEVICE},
+        {"kernel-gemv", required_argument, NULL, OPT_GEMV},
+        {"kernel-gemm", required_argument, NULL, OPT_GEMM},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"no-save", no_argument, NULL, OPT_NO_SAVE},
+        {"no-roofline", no_argument, NULL, OPT_NO_ROOFLINE},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"affinity", required_argument, NULL, OPT_AFFINITY},
+        {"binding", required_argument, NULL, OPT_BINDING},
+        {"prefill-threads", required_argument, NULL, OPT_THREADS + 3},
+        {"prefill-affinity", required_argument, NULL, OPT_AFFINITY + 3},
+        {"prefill-binding", required_argument, NULL, OPT_BINDING + 3},
+        {"decode-threads", required_argument, NULL, OPT_THREADS + 6},
+        {"decode-affinity", required_argument, NULL, OPT_AFFINITY + 6},
+        {"decode-binding", required_argument, NULL, OPT_BINDING + 6},
+        {"help", no_argument, NULL, 'h'},
+        Q4T_LONGOPT_ISA,
+        {0, 0, 0, 0}};
+    const char *preset = NULL, *gguf = NULL, *tuned_path = NULL, *out_dir = "results";
+    const char *gemv_name = NULL, *gemm_name = NULL;
+    int layers = 0, seed = 1, batch = 512, json = 0, save = 1, roofline = 1, any_device = 0;
+    q4t_run_opts ro = {.prompt = 512, .gen = 128, .reps = 5, .warmup = 1, .seed = 1};
+    q4t_phase_opts phase[2] = {{0, NULL, -1}, {0, NULL, -1}};
+    int c, rc;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        const char *name = NULL;
+        for (const struct option *o = opts; o->name; o++)
+            if (o->val == c)
+                name = o->name;
+        int v;
+        switch (c) {
+        case OPT_MODEL: preset = optarg; break;
+        case OPT_GGUF: gguf = optarg; break;
+        case OPT_TUNED: tuned_path = optarg; break;
+        case OPT_ANY_DEVICE: any_device = 1; break;
+        case OPT_GEMV: gemv_name = optarg; break;
+        case OPT_GEMM: gemm_name = optarg; break;
+        case OPT_JSON: json = 1; break;
+        case OPT_OUT: out_dir = optarg; break;
+        case OPT_NO_SAVE: save = 0; break;
+        case OPT_NO_ROOFLINE: roofline = 0; break;
+        case OPT_LAYERS:
+            if (parse_count(name, optarg, 1, 4096, &layers))
+                return Q4T_EXIT_USAGE;
+            break;
+        case OPT_SEED:
+            if (parse_count(name, optarg, 0, 1 << 30, &seed))
+                return Q4T_EXIT_USAGE;
+            break;
+        case OPT_PROMPT:
+            if (parse_count(name, optarg, 1, 1 << 20, &ro.prompt))
+                return Q4T_EXIT_USAGE;
+            break;
+        case OPT_GEN:
+            if (parse_count(name, optarg, 1, 1 << 20, &ro.gen))
+                return Q4T_EXIT_USAGE;
+            break;
+        case OPT_BATCH:
+            if (parse_count(name, optarg, 1, 1 << 16, &batch))
+                return Q4T_EXIT_USAGE;
+            break;
+        case OPT_REPS:
+            if (parse_count(name, optarg, 1, Q4T_RUN_MAX_REPS, &ro.reps))
+                return Q4T_EXIT_USAGE;
+            break;
+        case OPT_WARMUP:
+            if (parse_count(name, optarg, 0, 100, &ro.warmup))
+                return Q4T_EXIT_USAGE;
+            break;
+        case OPT_THREADS:
+        case OPT_THREADS + 3:
+        case OPT_THREADS + 6:
+            if (parse_count(name, optarg, 1, 1024, &v))
+                return Q4T_EXIT_USAGE;
+            for (int p = 0; p < 2; p++)
+                if (c == OPT_THREADS || (c == OPT_THREADS + 3) == (p == Q4T_PREFILL))
+                    phase[p].threads = v;
+            break;
+        case OPT_AFFINITY:
+        case OPT_AFFINITY + 3:
+        case OPT_AFFINITY + 6:
+            for (int p = 0; p < 2; p++)
+                if (c == OPT_AFFINITY || (c == OPT_AFFINITY + 3) == (p == Q4T_PREFILL))
+                    phase[p].mask = optarg;
+            break;
+        case OPT_BINDING:
+        case OPT_BINDING + 3:
+        case OPT_BINDING + 6:
+            if ((v = q4t_binding_parse(optarg)) < 0) {
+                fprintf(stderr, "q4tune run: --%s: unknown binding '%s' (strict, mask, none)\n", name, optarg);
+                return Q4T_EXIT_USAGE;
+            }
+            for (int p = 0; p < 2; p++)
+                if (c == OPT_BINDING || (c == OPT_BINDING + 3) == (p == Q4T_PREFILL))
+                    phase[p].binding = v;
+            break;
+        case 'h':
+            print_usage(stdout);
+            return Q4T_EXIT_OK;
+        default:
+            if ((rc = q4t_cli_common_option(c, cpu, usage)) >= 0)
+                return rc;
+        }
+    }
+    if ((rc = q4t_cli_no_operands(argc, argv, "run")))
+        return rc;
+    if (!preset == !gguf) {
+        fprintf(stderr, "q4tune run: give one of --model PRESET or --gguf PATH (see q4tune run --help)\n");
+        return Q4T_EXIT_USAGE;
+    }
+    const q4t_model_config *pc = preset ? q4t_model_preset(preset) : NULL;
+    if (preset && !pc) {
+        fprintf(stderr, "q4tune run: unknown model '%s'; presets:", preset);
+        for (size_t i = 0; i < q4t_model_preset_count(); i++)
+            fprintf(stderr, " %s", q4t_model_preset_at(i)->name);
+        fprintf(stderr, "\n");
+        return Q4T_EXIT_USAGE;
+    }
+    const q4t_kernel *gemv = gemv_name ? q4t_kernel_find(gemv_name) : NULL;
+    const q4t_kernel *gemm = gemm_name ? q4t_kernel_find(gemm_name) : NULL;
+    char err[1024];
+    if ((gemv_name && !gemv) || (gemm_name && !gemm)) {
+        fprintf(stderr, "q4tune run: no kernel '%s' in this build (see 'q4tune info')\n",
+                gemv_name && !gemv ? gemv_name : gemm_name);
+        return Q4T_EXIT_USAGE;
+    }
+    if (q4t_model_force_check(gemv, gemm, cpu->features, err, sizeof err)) {
+        fprintf(stderr, "q4tune run: %s\n", err);
+        return Q4T_EXIT_USAGE;
+    }
+
+    q4t_topology *topo;
+    if (q4t_topology_load(&topo, NULL, err, sizeof err)) {
+        fprintf(stderr, "q4tune run: %s\n", err);
+        return Q4T_EXIT_FAIL;
+    }
+    rc = Q4T_EXIT_FAIL;
+    q4t_tuned *tuned = NULL;
+    q4t_model *m = NULL;
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    for (int p = 0; p < 2; p++)
+        if (phase[p].mask && q4t_mask_parse(topo, phase[p].mask, set, err, sizeof err)) {
+            fprintf(stderr, "q4tune run: --%s-affinity: %s\n", q4t_phase_name((q4t_phase)p), err);
+            rc = Q4T_EXIT_USAGE;
+            goto done;
+        }
+    char device_id[256];
+    q4t_device_id(cpu->arch, cpu->model, topo, device_id, sizeof device_id);
+    if (tuned_path && !(tuned = q4t_tuned_load(tuned_path, device_id, any_device, err, sizeof err))) {
+        fprintf(stderr, "q4tune run: --tuned: %s\n", err);
+        goto done;
+    }
+
+    /* the model's shape and where its weights come from */
+    q4t_model_config config;
+    q4t_weight_source src;
+    char model_name[160];
+    if (pc) {
+        config = *pc;
+        q4t_synth_source(&config, (uint64_t)seed, &src);
+    } else if (q4t_gguf_llama(gguf, &config, &src, err, sizeof err)) {
+        fprintf(stderr, "q4tune run: %s\n", err);
+        goto done;
+    }
+    snprintf(model_name, sizeof model_name, "%s", config.name);
+    if (layers && layers < config.n_layers) {
+        config.n_layers = layers;
+        snprintf(model_name + strlen(model_name), sizeof model_name - strlen(model_name), " (%d layer%s)", layers,
+                 layers == 1 ? "" : "s");
+    }
+    char source[300];
+    snprintf(source, sizeof source, "%s", src.what);
+
+    q4t_model_opts mo;
+    q4t_model_opts_default(&mo, topo, cpu->features);
+    mo.tuned = tuned;
+    mo.batch = batch < ro.prompt ? batch : ro.prompt;
+    mo.ctx = ro.prompt + ro.gen;
+    mo.gemv = gemv;
+    mo.gemm = gemm;
+    mo.phase[0] = phase[0];
+    mo.phase[1] = phase[1];
+    progress_state prog = {.tty = isatty(2), .last = -1};
+    mo.progress = pack_progress;
+    mo.progress_ctx = &prog;
+    size_t rss_before, peak;
+    q4t_rss(&rss_before, &peak);
+    const double t0 = q4t_now();
+    if (q4t_model_build(&config, &src, &mo, &m, err, sizeof err)) {
+        fprintf(stderr, "q4tune run: %s\n", err);
+        goto done;
+    }
+    const double build_s = q4t_now() - t0;
+    ro.seed = (uint64_t)seed;
+    q4t_run_result *rr = malloc(sizeof *rr);
+    if (!rr || q4t_run_measure(m, &ro, rr, rep_progress, &prog, err, sizeof err)) {
+        fprintf(stderr, "q4tune run: %s\n", rr ? err : "out of memory");
+        free(rr);
+        goto done;
+    }
+    size_t rss_now, rss_peak;
+    q4t_rss(&rss_now, &rss_peak);
+    q4t_roofline roof; /* after the peak is read: its buffer is not the model's */
+    const int have_roof = roofline && q4t_roofline_measure(&roof, cpu, m->pool[Q4T_DECODE]) == 0;
+
+    char file[800] = "", name_slug[160];
+    slug(model_name, name_slug, sizeof name_slug);
+    const report r = {model_name, source, tuned_path, &ro, rr, have_roof ? &roof : NULL, rss_before, rss_peak,
+                      build_s};
+    cJSON *rec = record_json(m, &r, cpu, topo);
+    char *text = cJSON_Print(rec);
+    cJSON_Delete(rec);
+    rc = text ? Q4T_EXIT_OK : Q4T_EXIT_FAIL;
+    if (text && save) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/%s", out_dir, device_id);
+        snprintf(file, sizeof file, "%s/run-%s-p%d-g%d%s.json", dir, name_slug, ro.prompt, ro.gen,
+                 tuned_path ? "-tuned" : "");
+        FILE *f = mkdirs(dir) == 0 ? fopen(file, "w") : NULL;
+        if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0) {
+            fprintf(stderr, "q4tune run: cannot write %s: %s\n", file, strerror(errno));
+            rc = Q4T_EXIT_FAIL;
+        }
+        if (f && fclose(f)) {
+            fprintf(stderr, "q4tune run: cannot write %s: %s\n", file, strerror(errno));
+            rc = Q4T_EXIT_FAIL;
+        }
+    }
+    if (json && text) {
+        puts(text);
+    } else if (text) {
+        printf("q4tune run on %s\n", device_id);
+        print_text(m, &r);
+        if (save)
+            printf("results:    %s\n", file);
+    }
+    free(text);
+    free(rr);
+done:
+    q4t_model_free(m);
+    q4t_tuned_free(tuned);
+    hwloc_bitmap_free(set);
+    q4t_topology_free(topo);
+    return rc;
+}

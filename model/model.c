@@ -1,0 +1,827 @@
+/* The minimal Llama decoder: see model.h. */
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "formats.h"
+#include "memory.h"
+#include "parallel.h"
+#include "registry.h"
+
+/* ---- tensors ---- */
+
+static const struct {
+    const char *name;
+    int per_layer, matrix;
+} tensors[Q4T_T_COUNT] = {
+    [Q4T_T_TOKEN_EMBD] = {"token_embd", 0, 0},   [Q4T_T_OUTPUT_NORM] = {"output_norm", 0, 0},
+    [Q4T_T_OUTPUT] = {"output", 0, 1},           [Q4T_T_ROPE_FREQS] = {"rope_freqs", 0, 0},
+    [Q4T_T_ATTN_NORM] = {"attn_norm", 1, 0},     [Q4T_T_ATTN_Q] = {"attn_q", 1, 1},
+    [Q4T_T_ATTN_K] = {"attn_k", 1, 1},           [Q4T_T_ATTN_V] = {"attn_v", 1, 1},
+    [Q4T_T_ATTN_OUTPUT] = {"attn_output", 1, 1}, [Q4T_T_FFN_NORM] = {"ffn_norm", 1, 0},
+    [Q4T_T_FFN_GATE] = {"ffn_gate", 1, 1},       [Q4T_T_FFN_DOWN] = {"ffn_down", 1, 1},
+    [Q4T_T_FFN_UP] = {"ffn_up", 1, 1},
+};
+
+int q4t_tensor_per_layer(q4t_tensor t)
+{
+    return tensors[t].per_layer;
+}
+
+int q4t_tensor_is_matrix(q4t_tensor t)
+{
+    return tensors[t].matrix;
+}
+
+void q4t_tensor_name(q4t_tensor t, int layer, char *buf, size_t len)
+{
+    if (tensors[t].per_layer)
+        snprintf(buf, len, "blk.%d.%s.weight", layer, tensors[t].name);
+    else
+        snprintf(buf, len, "%s.weight", tensors[t].name);
+}
+
+void q4t_tensor_shape(const q4t_model_config *c, q4t_tensor t, size_t *rows, size_t *cols)
+{
+    const size_t dim = (size_t)c->dim, hidden = (size_t)c->hidden_dim, vocab = (size_t)c->vocab_size;
+    const size_t kv_dim = dim / (size_t)c->n_heads * (size_t)c->n_kv_heads, head_dim = dim / (size_t)c->n_heads;
+    size_t r = 1, k = dim;
+    switch (t) {
+    case Q4T_T_TOKEN_EMBD:
+    case Q4T_T_OUTPUT: r = vocab; break;
+    case Q4T_T_ROPE_FREQS: k = head_dim / 2; break;
+    case Q4T_T_ATTN_Q:
+    case Q4T_T_ATTN_OUTPUT: r = dim; break;
+    case Q4T_T_ATTN_K:
+    case Q4T_T_ATTN_V: r = kv_dim; break;
+    case Q4T_T_FFN_GATE:
+    case Q4T_T_FFN_UP: r = hidden; break;
+    case Q4T_T_FFN_DOWN: r = dim, k = hidden; break;
+    default: break; /* norms: 1 x dim */
+    }
+    *rows = r;
+    *cols = k;
+}
+
+size_t q4t_dtype_bytes(q4t_dtype dt, size_t rows, size_t cols)
+{
+    switch (dt) {
+    case Q4T_DT_F32: return rows * cols * sizeof(float);
+    case Q4T_DT_F16: return rows * cols * sizeof(uint16_t);
+    default: return rows * (cols / Q4T_QK) * sizeof(q4t_block_q4_0);
+    }
+}
+
+int q4t_model_config_check(const q4t_model_config *c, char *err, size_t errlen)
+{
+    const char *bad = NULL;
+    if (c->n_layers < 1 || c->n_layers > 4096)
+        bad = "n_layers (block_count) must be 1 to 4096";
+    else if (c->dim < Q4T_QK || c->dim % Q4T_QK || c->dim > (1 << 20))
+        bad = "dim (embedding_length) must be a multiple of 32";
+    else if (c->hidden_dim < Q4T_QK || c->hidden_dim % Q4T_QK || c->hidden_dim > (1 << 22))
+        bad = "hidden_dim (feed_forward_length) must be a multiple of 32";
+    else if (c->n_heads < 1 || c->dim % c->n_heads || (c->dim / c->n_heads) % 2)
+        bad = "n_heads (attention.head_count) must divide dim into heads of an even size";
+    else if (c->n_kv_heads < 1 || c->n_heads % c->n_kv_heads)
+        bad = "n_kv_heads (attention.head_count_kv) must divide n_heads";
+    else if (c->vocab_size < 1 || c->vocab_size > (1 << 24))
+        bad = "vocab_size must be 1 to 16M";
+    else if (!(c->rope_theta > 0.0f))
+        bad = "rope_theta (rope.freq_base) must be positive";
+    else if (!(c->norm_eps >= 0.0f))
+        bad = "norm_eps (layer_norm_rms_epsilon) must not be negative";
+    else if (c->rope_factor > 0.0f && !(c->rope_high_freq_factor > c->rope_low_freq_factor &&
+                                        c->rope_low_freq_factor > 0.0f && c->rope_original_max_pos > 0))
+        bad = "Llama 3 rope scaling needs high_freq_factor > low_freq_factor > 0 and original_max_pos > 0";
+    if (bad && c->name && c->name[0])
+        snprintf(err, errlen, "model %s: %s", c->name, bad);
+    else if (bad)
+        snprintf(err, errlen, "%s", bad);
+    return bad ? -1 : 0;
+}
+
+void q4t_rope_factors(const q4t_model_config *c, float *factors)
+{
+    const int head_dim = c->dim / c->n_heads;
+    for (int i = 0; i < head_dim / 2; i++) {
+        factors[i] = 1.0f;
+        if (!(c->rope_factor > 0.0f))
+            continue;
+        const double freq = pow((double)c->rope_theta, -2.0 * i / head_dim), wavelen = 2.0 * 3.14159265358979323846 / freq;
+        const double low_wavelen = c->rope_original_max_pos / (double)c->rope_low_freq_factor;
+        const double high_wavelen = c->rope_original_max_pos / (double)c->rope_high_freq_factor;
+        if (wavelen > low_wavelen) {
+            factors[i] = c->rope_factor;
+        } else if (wavelen >= high_wavelen) { /* between: a smooth blend of scaled and unscaled */
+            const double smooth = (c->rope_original_max_pos / wavelen - c->rope_low_freq_factor) /
+                                  (c->rope_high_freq_factor - c->rope_low_freq_factor);
+            factors[i] = (float)(1.0 / ((1.0 - smooth) / c->rope_factor + smooth));
+        }
+    }
+}
+
+const char *q4t_phase_name(q4t_phase p)
+{
+    return p == Q4T_PREFILL ? "prefill" : "decode";
+}
+
+/* ---- kernel selection ---- */
+
+void q4t_model_opts_default(q4t_model_opts *o, const q4t_topology *topo, uint64_t features)
+{
+    memset(o, 0, sizeof *o);
+    o->topo = topo;
+    o->features = features;
+    o->batch = 512;
+    for (int p = 0; p < 2; p++)
+        o->phase[p].binding = -1;
+}
+
+static int check_forced(const q4t_kernel *k, q4t_op op, uint64_t features, char *err, size_t errlen)
+{
+    if (!k)
+        return 0;
+    if (k->op != op) {
+        snprintf(err, errlen, "%s is a %s kernel, not a %s one", k->name, q4t_op_name(k->op), q4t_op_name(op));
+        return -1;
+    }
+    const uint64_t missing = q4t_kernel_missing(k, features);
+    if (missing) {
+        char names[256];
+        q4t_features_format(missing, ",", names, sizeof names);
+        snprintf(err, errlen, "%s cannot run here: it needs %s", k->name, names);
+        return -1;
+    }
+    return 0;
+}
+
+int q4t_model_force_check(const q4t_kernel *gemv, const q4t_kernel *gemm, uint64_t features, char *err,
+                          size_t errlen)
+{
+    if (check_forced(gemv, Q4T_OP_GEMV, features, err, errlen) || check_forced(gemm, Q4T_OP_GEMM, features, err, errlen))
+        return -1;
+    if (gemv && gemm && strcmp(gemv->w_layout, gemm->w_layout)) {
+        snprintf(err, errlen, "%s packs W as '%s' and %s as '%s': they cannot share one packed copy", gemv->name,
+                 gemv->w_layout, gemm->name, gemm->w_layout);
+        return -1;
+    }
+    return 0;
+}
+
+static int same_layout(const q4t_config *a, const q4t_config *b)
+{
+    return !strcmp(a->kernel->w_layout, b->kernel->w_layout);
+}
+
+/* c runs kernel k instead: the task tiles were tuned for another kernel. */
+static void use_kernel(q4t_config *c, const q4t_kernel *k)
+{
+    if (c->kernel != k) {
+        c->kernel = k;
+        c->split.task_rows = c->split.task_cols = 0;
+    }
+}
+
+static void choose_pair(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w);
+
+/* The decode and prefill kernels of w: decode's GEMV first, then the GEMM of
+ * the same packed layout. When no GEMM packs W like the selected GEMV
+ * (selection then answers with another layout), the pair is made the other
+ * way round, from the selected GEMM; when no GEMV packs like that either, the
+ * GEMM runs decode too, at M = 1. Forced kernels take their place in this. */
+static void choose_kernels(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w)
+{
+#define SELECT(op, M, layout, cfg) q4t_tuned_select(o->tuned, o->topo, op, M, w->N, w->K, o->features, layout, cfg)
+    w->note[0] = '\0';
+    choose_pair(o, batch, w);
+    w->decode_forced = (o->gemv || o->gemm) && (w->decode.kernel == o->gemv || w->decode.kernel == o->gemm);
+    w->prefill_forced = (o->gemv || o->gemm) && (w->prefill.kernel == o->gemv || w->prefill.kernel == o->gemm);
+}
+
+static void choose_pair(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w)
+{
+    if (o->gemv) {
+        w->decode_pick = SELECT(Q4T_OP_GEMV, 1, NULL, &w->decode);
+        use_kernel(&w->decode, o->gemv);
+        w->prefill_pick = SELECT(Q4T_OP_GEMM, batch, o->gemv->w_layout, &w->prefill);
+        if (o->gemm) {
+            use_kernel(&w->prefill, o->gemm);
+        } else if (!same_layout(&w->decode, &w->prefill)) {
+            use_kernel(&w->prefill, o->gemv);
+            snprintf(w->note, sizeof w->note, "prefill runs %s over M rows: no GEMM packs W as '%s'", o->gemv->name,
+                     o->gemv->w_layout);
+        }
+        return;
+    }
+    if (o->gemm) {
+        w->prefill_pick = SELECT(Q4T_OP_GEMM, batch, NULL, &w->prefill);
+        use_kernel(&w->prefill, o->gemm);
+        w->decode_pick = SELECT(Q4T_OP_GEMV, 1, o->gemm->w_layout, &w->decode);
+        if (!same_layout(&w->decode, &w->prefill)) {
+            use_kernel(&w->decode, o->gemm);
+            snprintf(w->note, sizeof w->note, "decode runs %s at M = 1: no GEMV packs W as '%s'", o->gemm->name,
+                     o->gemm->w_layout);
+        }
+        return;
+    }
+    w->decode_pick = SELECT(Q4T_OP_GEMV, 1, NULL, &w->decode);
+    w->prefill_pick = SELECT(Q4T_OP_GEMM, batch, w->decode.kernel->w_layout, &w->prefill);
+    if (same_layout(&w->decode, &w->prefill))
+        return;
+    const q4t_kernel *gemv = w->decode.kernel;
+    q4t_config d;
+    w->prefill_pick = SELECT(Q4T_OP_GEMM, batch, NULL, &w->prefill);
+    const q4t_pick dp = SELECT(Q4T_OP_GEMV, 1, w->prefill.kernel->w_layout, &d);
+    if (same_layout(&d, &w->prefill)) {
+        w->decode = d;
+        w->decode_pick = dp;
+        snprintf(w->note, sizeof w->note, "no GEMM packs W as %s does ('%s'): paired by %s's layout '%s'", gemv->name,
+                 gemv->w_layout, w->prefill.kernel->name, w->prefill.kernel->w_layout);
+    } else {
+        use_kernel(&w->decode, w->prefill.kernel);
+        snprintf(w->note, sizeof w->note, "no GEMM packs W as %s does, no GEMV as %s does: %s runs decode at M = 1",
+                 gemv->name, w->prefill.kernel->name, w->prefill.kernel->name);
+    }
+#undef SELECT
+}
+
+/* The phase pools run where selection places the matrix shape that moves
+ * the most weight bytes per token: the placement (threads, mask, binding) of
+ * its unconstrained winner for the phase. The packed-layout constraint picks
+ * a matrix's kernel; it must not pick the phase's threads (a compatible
+ * ranked candidate may come from a one-thread ranking stage). */
+static const q4t_qmatrix *pool_matrix(const q4t_model *m)
+{
+    const q4t_weights *w = &m->w;
+    const size_t L = (size_t)m->config.n_layers;
+    const struct {
+        const q4t_qmatrix *w;
+        size_t count;
+    } cand[] = {{&w->w1[0], 2 * L}, {&w->wq[0], 2 * L}, {&w->wk[0], 2 * L}, {&w->w2[0], L}, {&w->wcls, 1}};
+    const q4t_qmatrix *best = NULL;
+    size_t most = 0;
+    for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++)
+        if (cand[i].w->N * cand[i].w->K * cand[i].count > most) {
+            most = cand[i].w->N * cand[i].w->K * cand[i].count;
+            best = cand[i].w;
+        }
+    return best;
+}
+
+static int make_pools(q4t_model *m, const q4t_model_opts *o, char *err, size_t errlen)
+{
+    const q4t_qmatrix *w = m->pool_from = pool_matrix(m);
+    q4t_tuned_select(o->tuned, o->topo, Q4T_OP_GEMM, (size_t)m->batch, w->N, w->K, o->features, NULL,
+                     &m->pool_config[Q4T_PREFILL]);
+    q4t_tuned_select(o->tuned, o->topo, Q4T_OP_GEMV, 1, w->N, w->K, o->features, NULL, &m->pool_config[Q4T_DECODE]);
+    for (int p = 0; p < 2; p++) {
+        q4t_config *c = &m->pool_config[p];
+        const q4t_phase_opts *po = &o->phase[p];
+        if (po->threads > 0)
+            c->threads = po->threads;
+        if (po->mask)
+            snprintf(c->mask, sizeof c->mask, "%s", po->mask);
+        if (po->binding >= 0)
+            c->binding = (q4t_binding)po->binding;
+    }
+    const q4t_config *pc = &m->pool_config[Q4T_PREFILL], *dc = &m->pool_config[Q4T_DECODE];
+    char why[400];
+    for (int p = 0; p < 2; p++) {
+        if (p == Q4T_DECODE && pc->threads == dc->threads && pc->binding == dc->binding && !strcmp(pc->mask, dc->mask)) {
+            m->pool[p] = m->pool[Q4T_PREFILL]; /* configured alike: one pool */
+            break;
+        }
+        m->pool[p] = q4t_config_pool(o->topo, &m->pool_config[p], why, sizeof why);
+        if (!m->pool[p]) {
+            snprintf(err, errlen, "%s pool (%d threads, mask %s, binding %s): %s", q4t_phase_name((q4t_phase)p),
+                     m->pool_config[p].threads, m->pool_config[p].mask, q4t_binding_name(m->pool_config[p].binding),
+                     why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- building ---- */
+
+static float *alloc_floats(size_t n)
+{
+    float *p = q4t_alloc_packed(n * sizeof(float));
+    if (p)
+        memset(p, 0, n * sizeof(float));
+    return p;
+}
+
+/* A vector tensor into dst (F32 or F16 source). */
+static int load_vector(q4t_model *m, q4t_tensor t, int layer, float *dst, char *err, size_t errlen)
+{
+    q4t_tensor_data d;
+    const int got = m->src.get(m->src.ctx, t, layer, &d, err, errlen);
+    if (got <= 0)
+        return got;
+    for (size_t i = 0; i < d.cols; i++)
+        dst[i] = d.type == Q4T_DT_F32 ? ((const float *)d.data)[i] : q4t_fp16_to_fp32(((const uint16_t *)d.data)[i]);
+    m->src.release(m->src.ctx, &d);
+    return 1;
+}
+
+/* Packs w from tensor t: W is released (or, tied to the embedding, left) right after. */
+static int load_matrix(q4t_model *m, q4t_qmatrix *w, q4t_tensor t, int layer, char *err, size_t errlen)
+{
+    q4t_tensor_data d;
+    int got = m->src.get(m->src.ctx, t, layer, &d, err, errlen), tied = 0;
+    if (got < 0)
+        return -1;
+    if (got == 0) { /* no output.weight: the output projection is the embedding table */
+        d = m->w.token_embd;
+        tied = 1;
+    }
+    void *tmp = NULL;
+    size_t tmp_bytes = 0;
+    const q4t_block_q4_0 *rows = d.data;
+    if (d.type != Q4T_DT_Q4_0) { /* only a tied F32/F16 embedding gets here: quantize it for the kernels */
+        tmp_bytes = q4t_dtype_bytes(Q4T_DT_Q4_0, d.rows, d.cols);
+        float *row = malloc(d.cols * sizeof *row);
+        tmp = q4t_pages_alloc(tmp_bytes);
+        if (!row || !tmp) {
+            free(row);
+            q4t_pages_free(tmp, tmp_bytes);
+            snprintf(err, errlen, "out of memory quantizing %s", w->what);
+            return -1;
+        }
+        for (size_t r = 0; r < d.rows; r++) {
+            for (size_t i = 0; i < d.cols; i++)
+                row[i] = d.type == Q4T_DT_F32 ? ((const float *)d.data)[r * d.cols + i]
+                                              : q4t_fp16_to_fp32(((const uint16_t *)d.data)[r * d.cols + i]);
+            q4t_quantize_row_q4_0(row, (q4t_block_q4_0 *)tmp + r * (d.cols / Q4T_QK), d.cols);
+        }
+        free(row);
+        rows = tmp;
+    }
+    const q4t_kernel *k = w->decode.kernel;
+    w->packed_bytes = k->packed_w_size(w->N, w->K);
+    w->packed = q4t_alloc_packed(w->packed_bytes);
+    if (w->packed)
+        k->pack_w(rows, w->N, w->K, w->packed);
+    q4t_pages_free(tmp, tmp_bytes);
+    if (!tied)
+        m->src.release(m->src.ctx, &d);
+    if (!w->packed) {
+        snprintf(err, errlen, "out of memory packing %s (%zu bytes)", w->what, w->packed_bytes);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    q4t_qmatrix *w;
+    q4t_tensor t;
+    int layer;
+} matrix_job;
+
+static int larger_first(const void *a, const void *b)
+{
+    const q4t_qmatrix *x = ((const matrix_job *)a)->w, *y = ((const matrix_job *)b)->w;
+    const size_t sx = x->N * x->K, sy = y->N * y->K;
+    return (sx < sy) - (sx > sy);
+}
+
+static int build_runstate(q4t_model *m, char *err, size_t errlen)
+{
+    const q4t_model_config *c = &m->config;
+    q4t_runstate *s = &m->s;
+    const size_t B = (size_t)m->batch, dim = (size_t)c->dim, hidden = (size_t)c->hidden_dim;
+    const size_t kv_dim = dim / (size_t)c->n_heads * (size_t)c->n_kv_heads, head_dim = dim / (size_t)c->n_heads;
+    const size_t ctx = (size_t)m->ctx, L = (size_t)c->n_layers;
+    const int threads = q4t_pool_size(m->pool[0]) > q4t_pool_size(m->pool[1]) ? q4t_pool_size(m->pool[0])
+                                                                              : q4t_pool_size(m->pool[1]);
+    /* packed X: the most any kernel asks for, over every matrix and phase */
+    s->xq_bytes = 0;
+    const q4t_qmatrix *mats[] = {m->w.wq, m->w.wk, m->w.wv, m->w.wo, m->w.w1, m->w.w2, m->w.w3};
+    for (size_t l = 0; l <= L; l++)
+        for (size_t i = 0; i < (l < L ? 7 : 1); i++) {
+            const q4t_qmatrix *w = l < L ? &mats[i][l] : &m->w.wcls;
+            const size_t pre = w->prefill.kernel->packed_x_size(B, w->K), dec = w->decode.kernel->packed_x_size(1, w->K);
+            s->xq_bytes = pre > s->xq_bytes ? pre : s->xq_bytes;
+            s->xq_bytes = dec > s->xq_bytes ? dec : s->xq_bytes;
+        }
+    const size_t floats = 4 * B * dim + 2 * B * hidden + (size_t)threads * ctx + B * head_dim + (size_t)c->vocab_size;
+    s->x = alloc_floats(B * dim);
+    s->xb = alloc_floats(B * dim);
+    s->xb2 = alloc_floats(B * dim);
+    s->q = alloc_floats(B * dim);
+    s->hb = alloc_floats(B * hidden);
+    s->hb2 = alloc_floats(B * hidden);
+    s->att = alloc_floats((size_t)threads * ctx);
+    s->rope = alloc_floats(B * head_dim);
+    s->logits = alloc_floats((size_t)c->vocab_size);
+    s->key_cache = q4t_pages_alloc(L * ctx * kv_dim * sizeof(float));
+    s->value_cache = q4t_pages_alloc(L * ctx * kv_dim * sizeof(float));
+    s->xq = q4t_alloc_packed(s->xq_bytes);
+    m->mem.activations = floats * sizeof(float) + s->xq_bytes;
+    m->mem.kv_cache = 2 * L * ctx * kv_dim * sizeof(float);
+    if (!s->x || !s->xb || !s->xb2 || !s->q || !s->hb || !s->hb2 || !s->att || !s->rope || !s->logits ||
+        !s->key_cache || !s->value_cache || !s->xq) {
+        snprintf(err, errlen, "out of memory for the run state (%zu bytes) and KV cache (%zu bytes)",
+                 m->mem.activations, m->mem.kv_cache);
+        return -1;
+    }
+    return 0;
+}
+
+static void init_matrix(q4t_qmatrix *w, const char *what, const q4t_model_config *c, q4t_tensor t)
+{
+    w->what = what;
+    q4t_tensor_shape(c, t, &w->N, &w->K);
+}
+
+int q4t_model_build(const q4t_model_config *c, q4t_weight_source *src, const q4t_model_opts *o, q4t_model **out,
+                    char *err, size_t errlen)
+{
+    *out = NULL;
+    q4t_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        src->close(src->ctx);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    m->src = *src;
+    m->config = *c;
+    if (q4t_model_config_check(c, err, errlen))
+        goto fail;
+    if (q4t_model_force_check(o->gemv, o->gemm, o->features, err, errlen))
+        goto fail;
+    m->ctx = o->ctx > 0 ? o->ctx : c->max_seq_len;
+    m->batch = o->batch > 0 ? (o->batch < m->ctx ? o->batch : m->ctx) : 1;
+    const size_t L = (size_t)c->n_layers, dim = (size_t)c->dim, head_dim = dim / (size_t)c->n_heads;
+    q4t_weights *w = &m->w;
+    w->wq = calloc(7 * L, sizeof *w->wq);
+    w->rms_att = alloc_floats(L * dim);
+    w->rms_ffn = alloc_floats(L * dim);
+    w->rms_final = alloc_floats(dim);
+    w->freq = alloc_floats(head_dim / 2);
+    if (!w->wq || !w->rms_att || !w->rms_ffn || !w->rms_final || !w->freq) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    w->wk = w->wq + L, w->wv = w->wk + L, w->wo = w->wv + L, w->w1 = w->wo + L, w->w2 = w->w1 + L, w->w3 = w->w2 + L;
+    m->mem.norms = ((2 * L + 1) * dim + head_dim / 2) * sizeof(float);
+
+    /* kernels for every matrix, then the pools */
+    for (size_t l = 0; l < L; l++) {
+        init_matrix(&w->wq[l], "wq", c, Q4T_T_ATTN_Q);
+        init_matrix(&w->wk[l], "wk", c, Q4T_T_ATTN_K);
+        init_matrix(&w->wv[l], "wv", c, Q4T_T_ATTN_V);
+        init_matrix(&w->wo[l], "wo", c, Q4T_T_ATTN_OUTPUT);
+        init_matrix(&w->w1[l], "w1", c, Q4T_T_FFN_GATE);
+        init_matrix(&w->w2[l], "w2", c, Q4T_T_FFN_DOWN);
+        init_matrix(&w->w3[l], "w3", c, Q4T_T_FFN_UP);
+    }
+    init_matrix(&w->wcls, "output", c, Q4T_T_OUTPUT);
+    for (size_t i = 0; i < 7 * L; i++)
+        choose_kernels(o, (size_t)m->batch, &w->wq[i]);
+    choose_kernels(o, (size_t)m->batch, &w->wcls);
+    if (make_pools(m, o, err, errlen))
+        goto fail;
+
+    /* norms, rotary frequencies, embedding table */
+    for (size_t l = 0; l < L; l++)
+        if (load_vector(m, Q4T_T_ATTN_NORM, (int)l, w->rms_att + l * dim, err, errlen) <= 0 ||
+            load_vector(m, Q4T_T_FFN_NORM, (int)l, w->rms_ffn + l * dim, err, errlen) <= 0)
+            goto fail;
+    if (load_vector(m, Q4T_T_OUTPUT_NORM, 0, w->rms_final, err, errlen) <= 0)
+        goto fail;
+    int got = load_vector(m, Q4T_T_ROPE_FREQS, 0, w->freq, err, errlen);
+    if (got < 0)
+        goto fail;
+    if (got == 0)
+        q4t_rope_factors(c, w->freq);
+    for (size_t i = 0; i < head_dim / 2; i++) /* theta^(-2i/head_dim), divided by its Llama 3 factor */
+        w->freq[i] = (float)(pow((double)c->rope_theta, -2.0 * (double)i / (double)head_dim) / w->freq[i]);
+    if (m->src.get(m->src.ctx, Q4T_T_TOKEN_EMBD, 0, &w->token_embd, err, errlen) <= 0) {
+        w->token_embd.data = NULL;
+        goto fail;
+    }
+    m->mem.embedding = q4t_dtype_bytes(w->token_embd.type, w->token_embd.rows, w->token_embd.cols);
+
+    /* the matrices, largest first: the peak is then the packed weights plus
+     * the source of one of the last, smaller ones */
+    matrix_job *jobs = malloc((7 * L + 1) * sizeof *jobs);
+    if (!jobs) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    const q4t_tensor ids[7] = {Q4T_T_ATTN_Q,   Q4T_T_ATTN_K,   Q4T_T_ATTN_V, Q4T_T_ATTN_OUTPUT,
+                               Q4T_T_FFN_GATE, Q4T_T_FFN_DOWN, Q4T_T_FFN_UP};
+    size_t njobs = 0, total = 0, done = 0;
+    for (size_t i = 0; i < 7; i++)
+        for (size_t l = 0; l < L; l++)
+            jobs[njobs++] = (matrix_job){&w->wq[i * L + l], ids[i], (int)l};
+    jobs[njobs++] = (matrix_job){&w->wcls, Q4T_T_OUTPUT, 0};
+    qsort(jobs, njobs, sizeof *jobs, larger_first);
+    for (size_t i = 0; i < njobs; i++)
+        total += jobs[i].w->N * jobs[i].w->K;
+    for (size_t i = 0; i < njobs; i++) {
+        if (load_matrix(m, jobs[i].w, jobs[i].t, jobs[i].layer, err, errlen)) {
+            free(jobs);
+            goto fail;
+        }
+        m->mem.packed_weights += jobs[i].w->packed_bytes;
+        done += jobs[i].w->N * jobs[i].w->K;
+        if (o->progress)
+            o->progress(o->progress_ctx, done, total);
+    }
+    free(jobs);
+    if (build_runstate(m, err, errlen))
+        goto fail;
+    *out = m;
+    return 0;
+fail:
+    q4t_model_free(m);
+    return -1;
+}
+
+void q4t_model_free(q4t_model *m)
+{
+    if (!m)
+        return;
+    q4t_weights *w = &m->w;
+    q4t_runstate *s = &m->s;
+    const size_t L = (size_t)m->config.n_layers;
+    if (w->wq)
+        for (size_t i = 0; i < 7 * L; i++)
+            free(w->wq[i].packed);
+    free(w->wcls.packed);
+    free(w->wq);
+    free(w->rms_att);
+    free(w->rms_ffn);
+    free(w->rms_final);
+    free(w->freq);
+    if (w->token_embd.data)
+        m->src.release(m->src.ctx, &w->token_embd);
+    if (m->src.close)
+        m->src.close(m->src.ctx);
+    if (m->pool[1] && m->pool[1] != m->pool[0])
+        q4t_pool_destroy(m->pool[1]);
+    if (m->pool[0])
+        q4t_pool_destroy(m->pool[0]);
+    free(s->x);
+    free(s->xb);
+    free(s->xb2);
+    free(s->q);
+    free(s->hb);
+    free(s->hb2);
+    free(s->att);
+    free(s->rope);
+    free(s->logits);
+    free(s->xq);
+    const size_t kv_bytes = L * (size_t)m->ctx * (size_t)(m->config.dim / m->config.n_heads * m->config.n_kv_heads) *
+                            sizeof(float);
+    q4t_pages_free(s->key_cache, kv_bytes);
+    q4t_pages_free(s->value_cache, kv_bytes);
+    free(m);
+}
+
+void q4t_model_reset(q4t_model *m)
+{
+    m->pos = 0;
+}
+
+size_t q4t_model_weight_bytes(const q4t_model *m)
+{
+    return m->mem.packed_weights;
+}
+
+/* ---- the forward pass ---- */
+
+static void rmsnorm(float *o, const float *x, const float *weight, int n, float eps)
+{
+    double ss = 0.0;
+    for (int j = 0; j < n; j++)
+        ss += (double)x[j] * x[j];
+    const float scale = (float)(1.0 / sqrt(ss / n + eps));
+    for (int j = 0; j < n; j++)
+        o[j] = weight[j] * (scale * x[j]);
+}
+
+static void softmax(float *x, int n)
+{
+    float max = x[0];
+    for (int i = 1; i < n; i++)
+        max = x[i] > max ? x[i] : max;
+    float sum = 0.0f;
+    for (int i = 0; i < n; i++) {
+        x[i] = expf(x[i] - max);
+        sum += x[i];
+    }
+    for (int i = 0; i < n; i++)
+        x[i] /= sum;
+}
+
+static void embed(const q4t_tensor_data *e, int token, float *out)
+{
+    const size_t cols = e->cols;
+    if (e->type == Q4T_DT_F32) {
+        memcpy(out, (const float *)e->data + (size_t)token * cols, cols * sizeof *out);
+    } else if (e->type == Q4T_DT_F16) {
+        const uint16_t *row = (const uint16_t *)e->data + (size_t)token * cols;
+        for (size_t i = 0; i < cols; i++)
+            out[i] = q4t_fp16_to_fp32(row[i]);
+    } else {
+        q4t_dequantize_row_q4_0((const q4t_block_q4_0 *)e->data + (size_t)token * (cols / Q4T_QK), out, cols);
+    }
+}
+
+/* One product of a batch: Y (M rows, ldy apart) = X . W^T. */
+typedef struct {
+    const q4t_qmatrix *w;
+    float *y;
+    size_t ldy;
+} product;
+
+/* The products that share the input X (M x K): M = 1 runs each matrix's
+ * decode kernel, M > 1 its prefill kernel, on the phase's pool. X is packed
+ * once for consecutive kernels that pack it alike. */
+static void matmuls(q4t_model *m, q4t_phase ph, const float *x, size_t M, int n, const product *p)
+{
+    void (*packed_by)(const float *, size_t, size_t, void *) = NULL;
+    for (int i = 0; i < n; i++) {
+        const q4t_qmatrix *w = p[i].w;
+        const q4t_config *c = M == 1 ? &w->decode : &w->prefill;
+        if (c->kernel->pack_x != packed_by) {
+            c->kernel->pack_x(x, M, w->K, m->s.xq);
+            packed_by = c->kernel->pack_x;
+        }
+        const q4t_run_args a = {.w = w->packed, .x = m->s.xq, .y = p[i].y, .ldy = p[i].ldy, .M = M, .N = w->N, .K = w->K};
+        q4t_parallel_run(m->pool[ph], c->kernel, &a, &c->split);
+    }
+}
+
+/* Rotary embedding of row i (position pos): each pair (v[2f], v[2f+1]) of
+ * every head turns by pos * freq[f]. */
+static void rope_rows(q4t_model *m, float *q, float *k, size_t ldk, int rows, int pos)
+{
+    const q4t_model_config *c = &m->config;
+    const int head_dim = c->dim / c->n_heads, half = head_dim / 2;
+    for (int i = 0; i < rows; i++) {
+        float *cs = m->s.rope + (size_t)i * (size_t)head_dim; /* cos, sin per frequency */
+        for (int f = 0; f < half; f++) {
+            const float angle = (float)(pos + i) * m->w.freq[f];
+            cs[2 * f] = cosf(angle);
+            cs[2 * f + 1] = sinf(angle);
+        }
+        for (int h = 0; h < c->n_heads + c->n_kv_heads; h++) {
+            float *v = h < c->n_heads ? q + (size_t)i * (size_t)c->dim + (size_t)h * (size_t)head_dim
+                                      : k + (size_t)i * ldk + (size_t)(h - c->n_heads) * (size_t)head_dim;
+            for (int f = 0; f < half; f++) {
+                const float v0 = v[2 * f], v1 = v[2 * f + 1];
+                v[2 * f] = v0 * cs[2 * f] - v1 * cs[2 * f + 1];
+                v[2 * f + 1] = v0 * cs[2 * f + 1] + v1 * cs[2 * f];
+            }
+        }
+    }
+}
+
+typedef struct {
+    q4t_model *m;
+    int layer, rows, pos;
+} attention_job;
+
+/* Grouped-query attention for (row, head) pairs, split evenly over the pool:
+ * row i (position pos + i) attends to positions 0 .. pos + i of the cache. */
+static void attention_task(void *ctx, int thread, int nthreads)
+{
+    const attention_job *j = ctx;
+    q4t_model *m = j->m;
+    const q4t_model_config *c = &m->config;
+    const int head_dim = c->dim / c->n_heads, kv_mul = c->n_heads / c->n_kv_heads;
+    const size_t kv_dim = (size_t)head_dim * (size_t)c->n_kv_heads;
+    const size_t layer_off = (size_t)j->layer * (size_t)m->ctx * kv_dim;
+    const float scale = 1.0f / sqrtf((float)head_dim);
+    const size_t total = (size_t)j->rows * (size_t)c->n_heads;
+    float *att = m->s.att + (size_t)thread * (size_t)m->ctx;
+    for (size_t t = total * (size_t)thread / (size_t)nthreads; t < total * ((size_t)thread + 1) / (size_t)nthreads;
+         t++) {
+        const int i = (int)(t / (size_t)c->n_heads), h = (int)(t % (size_t)c->n_heads), n = j->pos + i + 1;
+        const float *q = m->s.q + (size_t)i * (size_t)c->dim + (size_t)h * (size_t)head_dim;
+        const size_t kv_off = layer_off + (size_t)(h / kv_mul) * (size_t)head_dim;
+        for (int p = 0; p < n; p++) { /* scores: q . k / sqrt(head_dim) */
+            const float *k = m->s.key_cache + kv_off + (size_t)p * kv_dim;
+            float score = 0.0f;
+            for (int e = 0; e < head_dim; e++)
+                score += q[e] * k[e];
+            att[p] = score * scale;
+        }
+        softmax(att, n);
+        float *out = m->s.xb + (size_t)i * (size_t)c->dim + (size_t)h * (size_t)head_dim;
+        memset(out, 0, (size_t)head_dim * sizeof *out);
+        for (int p = 0; p < n; p++) { /* the weighted sum of the values */
+            const float *v = m->s.value_cache + kv_off + (size_t)p * kv_dim;
+            for (int e = 0; e < head_dim; e++)
+                out[e] += att[p] * v[e];
+        }
+    }
+}
+
+typedef struct {
+    q4t_model *m;
+    int rows;
+} swiglu_job;
+
+/* hb = silu(hb) * hb2, rows split over the pool. */
+static void swiglu_task(void *ctx, int thread, int nthreads)
+{
+    const swiglu_job *j = ctx;
+    const size_t hidden = (size_t)j->m->config.hidden_dim, n = (size_t)j->rows * hidden;
+    float *hb = j->m->s.hb, *hb2 = j->m->s.hb2;
+    for (size_t i = n * (size_t)thread / (size_t)nthreads; i < n * ((size_t)thread + 1) / (size_t)nthreads; i++)
+        hb[i] = hb[i] / (1.0f + expf(-hb[i])) * hb2[i];
+}
+
+/* Rows tokens[0..B) at positions pos .. pos + B - 1, through every layer. */
+static void forward_batch(q4t_model *m, q4t_phase ph, const int *tokens, int B)
+{
+    const q4t_model_config *p = &m->config;
+    q4t_weights *w = &m->w;
+    q4t_runstate *s = &m->s;
+    const int dim = p->dim, pos = m->pos;
+    const size_t kv_dim = (size_t)(dim / p->n_heads * p->n_kv_heads), rows = (size_t)B;
+    const float eps = p->norm_eps;
+
+    for (int i = 0; i < B; i++) /* the token embeddings */
+        embed(&w->token_embd, tokens[i], s->x + (size_t)i * (size_t)dim);
+
+    for (int l = 0; l < p->n_layers; l++) {
+        /* attention rmsnorm */
+        for (int i = 0; i < B; i++)
+            rmsnorm(s->xb + (size_t)i * (size_t)dim, s->x + (size_t)i * (size_t)dim, w->rms_att + (size_t)l * (size_t)dim,
+                    dim, eps);
+        /* q, k, v; keys and values go straight into the cache at pos */
+        float *k = s->key_cache + ((size_t)l * (size_t)m->ctx + (size_t)pos) * kv_dim;
+        float *v = s->value_cache + ((size_t)l * (size_t)m->ctx + (size_t)pos) * kv_dim;
+        const product qkv[3] = {{&w->wq[l], s->q, (size_t)dim}, {&w->wk[l], k, kv_dim}, {&w->wv[l], v, kv_dim}};
+        matmuls(m, ph, s->xb, rows, 3, qkv);
+        /* RoPE: rotate q and k by position */
+        rope_rows(m, s->q, k, kv_dim, B, pos);
+        /* grouped-query attention over the cache, into xb */
+        attention_job aj = {m, l, B, pos};
+        q4t_pool_run(m->pool[ph], attention_task, &aj);
+        /* the attention output projection, then the residual */
+        const product o = {&w->wo[l], s->xb2, (size_t)dim};
+        matmuls(m, ph, s->xb, rows, 1, &o);
+        for (size_t i = 0; i < rows * (size_t)dim; i++)
+            s->x[i] += s->xb2[i];
+
+        /* feed-forward rmsnorm */
+        for (int i = 0; i < B; i++)
+            rmsnorm(s->xb + (size_t)i * (size_t)dim, s->x + (size_t)i * (size_t)dim, w->rms_ffn + (size_t)l * (size_t)dim,
+                    dim, eps);
+        /* SwiGLU: w2(silu(w1(x)) * w3(x)), then the residual */
+        const product up[2] = {{&w->w1[l], s->hb, (size_t)p->hidden_dim}, {&w->w3[l], s->hb2, (size_t)p->hidden_dim}};
+        matmuls(m, ph, s->xb, rows, 2, up);
+        swiglu_job sj = {m, B};
+        if (B > 1)
+            q4t_pool_run(m->pool[ph], swiglu_task, &sj);
+        else
+            swiglu_task(&sj, 0, 1);
+        const product down = {&w->w2[l], s->xb2, (size_t)dim};
+        matmuls(m, ph, s->hb, rows, 1, &down);
+        for (size_t i = 0; i < rows * (size_t)dim; i++)
+            s->x[i] += s->xb2[i];
+    }
+    m->pos += B;
+}
+
+void q4t_forward(q4t_model *m, const int *tokens, int n)
+{
+    const q4t_phase ph = n > 1 ? Q4T_PREFILL : Q4T_DECODE;
+    for (int i = 0; i < n; i += m->batch) {
+        const int B = n - i < m->batch ? n - i : m->batch;
+        forward_batch(m, ph, tokens + i, B);
+        m->last_row = B - 1;
+    }
+}
+
+float *q4t_logits(q4t_model *m, q4t_phase ph)
+{
+    const q4t_model_config *p = &m->config;
+    q4t_runstate *s = &m->s;
+    rmsnorm(s->xb, s->x + (size_t)m->last_row * (size_t)p->dim, m->w.rms_final, p->dim, p->norm_eps);
+    const product cls = {&m->w.wcls, s->logits, (size_t)p->vocab_size};
+    matmuls(m, ph, s->xb, 1, 1, &cls);
+    return s->logits;
+}
+
+int q4t_argmax(const float *v, int n)
+{
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (v[i] > v[best])
+            best = i;
+    return best;
+}

@@ -1,0 +1,51 @@
+/* Measuring a model as a person sees it: time to first token, prompt and
+ * generation speed, over repetitions (llama-bench's pp and tg, with the
+ * kernels and placement q4tune chose).
+ *
+ * One repetition, from an empty KV cache:
+ *   prefill  the prompt's tokens through every layer (batches, GEMM);
+ *   first    the final norm and output projection of the last prompt token,
+ *            and its greedy token: TTFT = prefill + first;
+ *   decode   gen - 1 more tokens, one at a time (GEMV), each fed back.
+ * prefill tok/s = prompt / prefill; decode tok/s = (gen - 1) / decode. */
+#ifndef Q4T_RUN_H
+#define Q4T_RUN_H
+
+#include <stdint.h>
+
+#include "model.h"
+
+typedef struct {
+    int prompt, gen;  /* tokens; gen >= 1 */
+    int reps, warmup; /* measured repetitions, unmeasured ones before */
+    uint64_t seed;    /* of the prompt's token ids */
+} q4t_run_opts;
+
+/* A distribution over repetitions. */
+typedef struct {
+    int n;
+    double median, min, max, p10, p90; /* p10/p90 by linear interpolation */
+} q4t_dist;
+
+enum { Q4T_RUN_MAX_REPS = 1000, Q4T_RUN_TOKENS = 16 };
+
+typedef struct {
+    q4t_dist ttft_s, prefill_tps, decode_tps;
+    double ttft[Q4T_RUN_MAX_REPS], prefill[Q4T_RUN_MAX_REPS], decode[Q4T_RUN_MAX_REPS]; /* per repetition */
+    int tokens[Q4T_RUN_TOKENS]; /* the first generated tokens (the same every repetition) */
+    int ntokens;
+    int same_tokens;            /* every repetition generated the same tokens */
+} q4t_run_result;
+
+/* The distribution of v[0..n) (n >= 1). */
+q4t_dist q4t_dist_of(const double *v, int n);
+
+/* The prompt: n token ids, seeded, uniform over a vocabulary of vocab. */
+void q4t_run_prompt(int vocab, uint64_t seed, int *tokens, int n);
+
+/* Runs warmup + reps repetitions (prompt + gen <= the model's ctx). Returns 0,
+ * or -1 with the reason in err. progress (may be NULL) is called after each. */
+int q4t_run_measure(q4t_model *m, const q4t_run_opts *o, q4t_run_result *r, void (*progress)(void *, int, int),
+                    void *progress_ctx, char *err, size_t errlen);
+
+#endif

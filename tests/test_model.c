@@ -1,0 +1,398 @@
+/* The transformer against a float reference, and against itself.
+ *
+ *  1. A float reference forward pass (the same synthetic weights dequantized,
+ *     fp32 activations, one token at a time, written here from the maths and
+ *     sharing no code with model.c): the quantized model's logits for the
+ *     prompt's last token and every generated token have cosine similarity
+ *     > 0.99 with the reference's, and greedy decoding gives the same tokens.
+ *     On the "tiny" preset (Llama 2 rotary frequencies, GQA, untied output)
+ *     and on a variant with Llama 3 frequency scaling and a tied output.
+ *  2. Every runnable kernel, forced (each GEMV for decode, each GEMM for
+ *     prefill), thread counts 1 to 3 and prefill batch sizes 1, 5 and the
+ *     whole prompt give the same logits as the reference kernels on one
+ *     thread, within float-order tolerance, and the same tokens.
+ * Under qemu (scripts/test) the same runs force the SDOT, I8MM, SVE and SME
+ * variants the emulated CPU has; the kernels each run is printed. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cpu.h"
+#include "formats.h"
+#include "model.h"
+#include "registry.h"
+#include "run.h"
+#include "synthetic.h"
+#include "topology.h"
+
+enum { PROMPT = 13, GEN = 8, STEPS = GEN, SEED = 7 };
+
+/* ---- the float reference ---- */
+
+typedef struct {
+    q4t_model_config c;
+    int head_dim, kv_dim, ctx;
+    float *embd, *out;             /* (vocab, dim) */
+    float *att_norm, *ffn_norm;    /* (layer, dim) */
+    float *wq, *wk, *wv, *wo;      /* (layer, N, K) */
+    float *w1, *w2, *w3;
+    float *final_norm;             /* (dim) */
+    float *kcache, *vcache;        /* (layer, ctx, kv_dim) */
+    double *freq;                  /* (head_dim / 2) */
+} ref_model;
+
+/* Tensor t of layer dequantized to floats (as the quantized model holds it). */
+static float *dequantized(const q4t_model_config *c, q4t_tensor t, int layers)
+{
+    size_t rows, cols;
+    q4t_tensor_shape(c, t, &rows, &cols);
+    q4t_dtype type;
+    if (!q4t_synth_has(c, t, &type)) /* tied output: the embedding */
+        return dequantized(c, Q4T_T_TOKEN_EMBD, 1);
+    float *out = malloc((size_t)layers * rows * cols * sizeof *out);
+    void *raw = malloc(q4t_dtype_bytes(type, rows, cols));
+    for (int l = 0; l < layers; l++) {
+        q4t_synth_fill(c, SEED, t, l, raw);
+        for (size_t r = 0; r < rows; r++) {
+            float *dst = out + ((size_t)l * rows + r) * cols;
+            if (type == Q4T_DT_Q4_0)
+                q4t_dequantize_row_q4_0((const q4t_block_q4_0 *)raw + r * (cols / 32), dst, cols);
+            else
+                memcpy(dst, (const float *)raw + r * cols, cols * sizeof *dst);
+        }
+    }
+    free(raw);
+    return out;
+}
+
+static void ref_build(ref_model *r, const q4t_model_config *c, int ctx)
+{
+    memset(r, 0, sizeof *r);
+    r->c = *c;
+    r->ctx = ctx;
+    r->head_dim = c->dim / c->n_heads;
+    r->kv_dim = r->head_dim * c->n_kv_heads;
+    const int L = c->n_layers;
+    r->embd = dequantized(c, Q4T_T_TOKEN_EMBD, 1);
+    r->out = dequantized(c, Q4T_T_OUTPUT, 1);
+    r->att_norm = dequantized(c, Q4T_T_ATTN_NORM, L);
+    r->ffn_norm = dequantized(c, Q4T_T_FFN_NORM, L);
+    r->final_norm = dequantized(c, Q4T_T_OUTPUT_NORM, 1);
+    r->wq = dequantized(c, Q4T_T_ATTN_Q, L);
+    r->wk = dequantized(c, Q4T_T_ATTN_K, L);
+    r->wv = dequantized(c, Q4T_T_ATTN_V, L);
+    r->wo = dequantized(c, Q4T_T_ATTN_OUTPUT, L);
+    r->w1 = dequantized(c, Q4T_T_FFN_GATE, L);
+    r->w2 = dequantized(c, Q4T_T_FFN_DOWN, L);
+    r->w3 = dequantized(c, Q4T_T_FFN_UP, L);
+    r->kcache = calloc((size_t)L * (size_t)ctx * (size_t)r->kv_dim, sizeof(float));
+    r->vcache = calloc((size_t)L * (size_t)ctx * (size_t)r->kv_dim, sizeof(float));
+    /* rotary frequencies, with Meta's Llama 3 apply_scaling written out again */
+    r->freq = malloc((size_t)r->head_dim / 2 * sizeof *r->freq);
+    for (int i = 0; i < r->head_dim / 2; i++) {
+        double f = pow(c->rope_theta, -2.0 * i / r->head_dim);
+        if (c->rope_factor > 0) {
+            const double wavelen = 2 * 3.14159265358979323846 / f;
+            const double low = c->rope_original_max_pos / c->rope_low_freq_factor;
+            const double high = c->rope_original_max_pos / c->rope_high_freq_factor;
+            if (wavelen > low) {
+                f /= c->rope_factor;
+            } else if (wavelen >= high) {
+                const double s = (c->rope_original_max_pos / wavelen - c->rope_low_freq_factor) /
+                                 (c->rope_high_freq_factor - c->rope_low_freq_factor);
+                f = (1 - s) * f / c->rope_factor + s * f;
+            }
+        }
+        r->freq[i] = f;
+    }
+}
+
+static void ref_free(ref_model *r)
+{
+    float *all[] = {r->embd, r->out, r->att_norm, r->ffn_norm, r->final_norm, r->wq, r->wk,
+                    r->wv,   r->wo,  r->w1,       r->w2,       r->w3,         r->kcache, r->vcache};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        free(all[i]);
+    free(r->freq);
+}
+
+/* y[n] = sum_k W[n][k] x[k] */
+static void ref_matvec(float *y, const float *w, const float *x, int n, int k)
+{
+    for (int i = 0; i < n; i++) {
+        double s = 0;
+        for (int j = 0; j < k; j++)
+            s += (double)w[(size_t)i * (size_t)k + (size_t)j] * x[j];
+        y[i] = (float)s;
+    }
+}
+
+static void ref_rmsnorm(float *o, const float *x, const float *w, int n, float eps)
+{
+    double ss = 0;
+    for (int i = 0; i < n; i++)
+        ss += (double)x[i] * x[i];
+    const double s = 1.0 / sqrt(ss / n + eps);
+    for (int i = 0; i < n; i++)
+        o[i] = (float)(w[i] * x[i] * s);
+}
+
+/* One token at position pos; the logits into out (vocab). */
+static void ref_forward(ref_model *r, int token, int pos, float *logits)
+{
+    const q4t_model_config *c = &r->c;
+    const int dim = c->dim, hd = r->head_dim, kvd = r->kv_dim, hidden = c->hidden_dim;
+    float *x = malloc((size_t)dim * sizeof *x), *xb = malloc((size_t)dim * sizeof *x),
+          *q = malloc((size_t)dim * sizeof *x), *att = malloc((size_t)r->ctx * sizeof *x),
+          *h1 = malloc((size_t)hidden * sizeof *x), *h3 = malloc((size_t)hidden * sizeof *x),
+          *o = malloc((size_t)dim * sizeof *x);
+    memcpy(x, r->embd + (size_t)token * (size_t)dim, (size_t)dim * sizeof *x);
+    for (int l = 0; l < c->n_layers; l++) {
+        ref_rmsnorm(xb, x, r->att_norm + (size_t)l * (size_t)dim, dim, c->norm_eps);
+        float *k = r->kcache + ((size_t)l * (size_t)r->ctx + (size_t)pos) * (size_t)kvd;
+        float *v = r->vcache + ((size_t)l * (size_t)r->ctx + (size_t)pos) * (size_t)kvd;
+        ref_matvec(q, r->wq + (size_t)l * (size_t)dim * (size_t)dim, xb, dim, dim);
+        ref_matvec(k, r->wk + (size_t)l * (size_t)kvd * (size_t)dim, xb, kvd, dim);
+        ref_matvec(v, r->wv + (size_t)l * (size_t)kvd * (size_t)dim, xb, kvd, dim);
+        for (int i = 0; i < dim + kvd; i += 2) { /* rotate each pair by pos * freq */
+            float *vec = i < dim ? q + i : k + (i - dim);
+            const double a = pos * r->freq[(i % hd) / 2];
+            const double v0 = vec[0], v1 = vec[1];
+            vec[0] = (float)(v0 * cos(a) - v1 * sin(a));
+            vec[1] = (float)(v0 * sin(a) + v1 * cos(a));
+        }
+        for (int h = 0; h < c->n_heads; h++) {
+            const int kvh = h / (c->n_heads / c->n_kv_heads);
+            double max = -INFINITY, sum = 0;
+            for (int t = 0; t <= pos; t++) {
+                const float *kt = r->kcache + ((size_t)l * (size_t)r->ctx + (size_t)t) * (size_t)kvd + (size_t)kvh * hd;
+                double s = 0;
+                for (int e = 0; e < hd; e++)
+                    s += (double)q[h * hd + e] * kt[e];
+                att[t] = (float)(s / sqrt(hd));
+                max = att[t] > max ? att[t] : max;
+            }
+            for (int t = 0; t <= pos; t++)
+                sum += exp(att[t] - max);
+            for (int e = 0; e < hd; e++) {
+                double acc = 0;
+                for (int t = 0; t <= pos; t++)
+                    acc += exp(att[t] - max) / sum *
+                           r->vcache[((size_t)l * (size_t)r->ctx + (size_t)t) * (size_t)kvd + (size_t)kvh * hd + e];
+                xb[h * hd + e] = (float)acc;
+            }
+        }
+        ref_matvec(o, r->wo + (size_t)l * (size_t)dim * (size_t)dim, xb, dim, dim);
+        for (int i = 0; i < dim; i++)
+            x[i] += o[i];
+        ref_rmsnorm(xb, x, r->ffn_norm + (size_t)l * (size_t)dim, dim, c->norm_eps);
+        ref_matvec(h1, r->w1 + (size_t)l * (size_t)hidden * (size_t)dim, xb, hidden, dim);
+        ref_matvec(h3, r->w3 + (size_t)l * (size_t)hidden * (size_t)dim, xb, hidden, dim);
+        for (int i = 0; i < hidden; i++)
+            h1[i] = (float)(h1[i] / (1.0 + exp(-(double)h1[i])) * h3[i]);
+        ref_matvec(o, r->w2 + (size_t)l * (size_t)dim * (size_t)hidden, h1, dim, hidden);
+        for (int i = 0; i < dim; i++)
+            x[i] += o[i];
+    }
+    ref_rmsnorm(xb, x, r->final_norm, dim, c->norm_eps);
+    ref_matvec(logits, r->out, xb, c->vocab_size, dim);
+    free(x), free(xb), free(q), free(att), free(h1), free(h3), free(o);
+}
+
+/* ---- the quantized model ---- */
+
+static q4t_topology *topo;
+static q4t_cpu cpu;
+
+/* Logits of STEPS steps: the prompt's last token, then each next token fed
+ * back: feed[s] if given (teacher forcing, so that two runs stay comparable
+ * past a near tie), else the greedy one. */
+typedef struct {
+    float *logits; /* (STEPS, vocab) */
+    int tokens[STEPS];
+} trace;
+
+static int model_trace(const q4t_model_config *c, const q4t_kernel *gemv, const q4t_kernel *gemm, int threads,
+                       int batch, const int *feed, trace *out, char *used, size_t used_len)
+{
+    q4t_model_opts o;
+    q4t_model_opts_default(&o, topo, cpu.features);
+    o.gemv = gemv;
+    o.gemm = gemm;
+    o.batch = batch;
+    o.ctx = PROMPT + STEPS;
+    for (int p = 0; p < 2; p++) {
+        o.phase[p].threads = threads;
+        o.phase[p].mask = "all";
+        o.phase[p].binding = Q4T_BIND_NONE;
+    }
+    q4t_weight_source src;
+    q4t_synth_source(c, SEED, &src);
+    q4t_model *m;
+    char err[512];
+    if (q4t_model_build(c, &src, &o, &m, err, sizeof err)) {
+        fprintf(stderr, "build: %s\n", err);
+        return -1;
+    }
+    if (used)
+        snprintf(used, used_len, "decode %s, prefill %s%s%s", m->w.wq[0].decode.kernel->name,
+                 m->w.wq[0].prefill.kernel->name, m->w.wq[0].note[0] ? "; " : "", m->w.wq[0].note);
+    int prompt[PROMPT];
+    q4t_run_prompt(c->vocab_size, 3, prompt, PROMPT);
+    out->logits = malloc((size_t)STEPS * (size_t)c->vocab_size * sizeof(float));
+    q4t_forward(m, prompt, PROMPT);
+    for (int s = 0; s < STEPS; s++) {
+        const float *l = q4t_logits(m, s == 0 ? Q4T_PREFILL : Q4T_DECODE);
+        memcpy(out->logits + (size_t)s * (size_t)c->vocab_size, l, (size_t)c->vocab_size * sizeof(float));
+        out->tokens[s] = q4t_argmax(l, c->vocab_size);
+        if (s + 1 < STEPS)
+            q4t_forward(m, feed ? &feed[s] : &out->tokens[s], 1);
+    }
+    q4t_model_free(m);
+    return 0;
+}
+
+static double cosine(const float *a, const float *b, int n)
+{
+    double ab = 0, aa = 0, bb = 0;
+    for (int i = 0; i < n; i++)
+        ab += (double)a[i] * b[i], aa += (double)a[i] * a[i], bb += (double)b[i] * b[i];
+    return ab / sqrt(aa * bb);
+}
+
+/* Largest |a - b| relative to the largest |b|. */
+static double max_rel_diff(const float *a, const float *b, size_t n)
+{
+    double d = 0, m = 0;
+    for (size_t i = 0; i < n; i++) {
+        d = fabs((double)a[i] - b[i]) > d ? fabs((double)a[i] - b[i]) : d;
+        m = fabs((double)b[i]) > m ? fabs((double)b[i]) : m;
+    }
+    return d / m;
+}
+
+/* The model's pick at a step is the reference's, or a near tie: its
+ * reference logit within TIE of the reference's best (the quantization of
+ * weights and activations moves logits by about that much). */
+#define TIE 0.02
+
+static void against_reference(const q4t_model_config *c)
+{
+    /* the reference, greedy */
+    ref_model r;
+    ref_build(&r, c, PROMPT + STEPS);
+    int prompt[PROMPT], ref_tokens[STEPS];
+    q4t_run_prompt(c->vocab_size, 3, prompt, PROMPT);
+    float *ref_logits = malloc((size_t)STEPS * (size_t)c->vocab_size * sizeof *ref_logits);
+    for (int i = 0; i < PROMPT - 1; i++)
+        ref_forward(&r, prompt[i], i, ref_logits);
+    int tok = prompt[PROMPT - 1];
+    for (int s = 0; s < STEPS; s++) {
+        ref_forward(&r, tok, PROMPT - 1 + s, ref_logits + (size_t)s * (size_t)c->vocab_size);
+        tok = ref_tokens[s] = q4t_argmax(ref_logits + (size_t)s * (size_t)c->vocab_size, c->vocab_size);
+    }
+    /* the quantized model, fed the reference's tokens */
+    trace t;
+    char used[300];
+    if (model_trace(c, NULL, NULL, 2, 5, ref_tokens, &t, used, sizeof used)) {
+        CHECK(0, "%s: model built", c->name);
+        return;
+    }
+    double worst = 1.0;
+    int ties = 0;
+    for (int s = 0; s < STEPS; s++) {
+        const float *rl = ref_logits + (size_t)s * (size_t)c->vocab_size;
+        const double cs = cosine(t.logits + (size_t)s * (size_t)c->vocab_size, rl, c->vocab_size);
+        worst = cs < worst ? cs : worst;
+        CHECK(cs > 0.99, "%s step %d: cosine %.5f", c->name, s, cs);
+        const double behind = rl[ref_tokens[s]] - rl[t.tokens[s]];
+        ties += t.tokens[s] != ref_tokens[s];
+        CHECK(behind <= TIE, "%s step %d: token %d, reference %d (%.4f behind it)", c->name, s, t.tokens[s],
+              ref_tokens[s], behind);
+    }
+    printf("%s vs float reference: worst cosine %.5f over %d steps; greedy tokens the same%s", c->name, worst, STEPS,
+           ties ? " but for near ties:" : ":");
+    for (int s = 0; s < STEPS; s++)
+        printf(t.tokens[s] == ref_tokens[s] ? " %d" : " %d (model %d)", ref_tokens[s], t.tokens[s]);
+    printf("\n  (%s)\n", used);
+    free(ref_logits);
+    free(t.logits);
+    ref_free(&r);
+}
+
+/* Tolerance between kernels: float accumulation order, and the Q8_0
+ * rounding of an activation that such a difference tips over .5. */
+#define KERNEL_TOL 2e-3
+
+static int check_variant(const q4t_model_config *c, const trace *base, const q4t_kernel *gemv,
+                         const q4t_kernel *gemm, int threads, int batch)
+{
+    trace t;
+    char used[300];
+    if (model_trace(c, gemv, gemm, threads, batch, base->tokens, &t, used, sizeof used)) {
+        CHECK(0, "built with %s / %s", gemv ? gemv->name : "-", gemm ? gemm->name : "-");
+        return -1;
+    }
+    const double d = max_rel_diff(t.logits, base->logits, (size_t)STEPS * (size_t)c->vocab_size);
+    const int same = !memcmp(t.tokens, base->tokens, sizeof t.tokens);
+    CHECK(d <= KERNEL_TOL && same, "%s, %d threads, batch %d (%s): logits differ by %.2e of the largest, tokens %s",
+          c->name, threads, batch, used, d, same ? "same" : "DIFFER");
+    printf("  %-58s t%d batch %-2d max diff %.1e%s\n", used, threads, batch, d, same ? "" : " TOKENS DIFFER");
+    free(t.logits);
+    return 0;
+}
+
+static void across_kernels(const q4t_model_config *c)
+{
+    trace base;
+    const q4t_kernel *ref_gemv = q4t_reference(Q4T_OP_GEMV), *ref_gemm = q4t_reference(Q4T_OP_GEMM);
+    if (model_trace(c, ref_gemv, ref_gemm, 1, 5, NULL, &base, NULL, 0)) {
+        CHECK(0, "reference kernels");
+        return;
+    }
+    printf("%s: every runnable kernel forced, then the default ones on 1 to 3 threads, against the reference\n"
+           "kernels (1 thread, batch 5):\n", c->name);
+    for (size_t i = 0; i < q4t_kernel_count(); i++) {
+        const q4t_kernel *k = q4t_kernel_at(i);
+        if (q4t_kernel_missing(k, cpu.features))
+            continue;
+        check_variant(c, &base, k->op == Q4T_OP_GEMV ? k : NULL, k->op == Q4T_OP_GEMM ? k : NULL, 1, 5);
+    }
+    for (int threads = 1; threads <= 3; threads++) /* the default kernels */
+        check_variant(c, &base, NULL, NULL, threads, threads == 1 ? 1 : threads == 2 ? 5 : PROMPT);
+    free(base.logits);
+}
+
+int main(void)
+{
+    char err[512];
+    q4t_cpu_detect(&cpu);
+    if (q4t_cpu_mask_env(&cpu, err, sizeof err) || q4t_topology_load(&topo, NULL, err, sizeof err)) {
+        fprintf(stderr, "test_model: %s\n", err);
+        return 1;
+    }
+    const q4t_model_config *tiny = q4t_model_preset("tiny");
+    CHECK(tiny != NULL, "the tiny preset");
+    if (!tiny)
+        return check_done("model");
+    q4t_model_config l3 = *tiny; /* Llama 3 frequencies (scaled below 64 positions' wavelength), tied output */
+    l3.name = "tiny-llama3-tied";
+    l3.rope_theta = 500000.0f;
+    l3.rope_factor = 8.0f, l3.rope_low_freq_factor = 1.0f, l3.rope_high_freq_factor = 4.0f;
+    l3.rope_original_max_pos = 64;
+    l3.tied_embeddings = 1;
+    l3.vocab_size = 96;
+    l3.n_kv_heads = 1;
+    float f[64];
+    q4t_rope_factors(&l3, f);
+    CHECK(f[0] == 1.0f && f[l3.dim / l3.n_heads / 2 - 1] == 8.0f, "Llama 3 factors: %g .. %g", f[0],
+          f[l3.dim / l3.n_heads / 2 - 1]);
+
+    against_reference(tiny);
+    against_reference(&l3);
+    across_kernels(tiny);
+    q4t_topology_free(topo);
+    return check_done("model");
+}
