@@ -189,11 +189,11 @@ static void use_kernel(q4t_config *c, const q4t_kernel *k)
 
 static void choose_pair(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w);
 
-/* The decode and prefill kernels of w: decode's GEMV first, then the GEMM of
- * the same packed layout. When no GEMM packs W like the selected GEMV
- * (selection then answers with another layout), the pair is made the other
- * way round, from the selected GEMM; when no GEMV packs like that either, the
- * GEMM runs decode too, at M = 1. Forced kernels take their place in this. */
+/* The decode and prefill kernels of w: the GEMV and GEMM pair of one packed
+ * layout that q4t_tuned_select_pair weighs best. When there is none (selection
+ * then answers with another layout), the pair is made from the selected GEMM;
+ * when no GEMV packs like that either, the GEMM runs decode too, at M = 1.
+ * Forced kernels take their place: the forced kernel's layout decides. */
 static void choose_kernels(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w)
 {
 #define SELECT(op, M, layout, cfg) q4t_tuned_select(o->tuned, o->topo, op, M, w->N, w->K, o->features, layout, cfg)
@@ -229,8 +229,8 @@ static void choose_pair(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w)
         }
         return;
     }
-    w->decode_pick = SELECT(Q4T_OP_GEMV, 1, NULL, &w->decode);
-    w->prefill_pick = SELECT(Q4T_OP_GEMM, batch, w->decode.kernel->w_layout, &w->prefill);
+    q4t_tuned_select_pair(o->tuned, o->topo, batch, w->N, w->K, o->features, &w->decode, &w->prefill,
+                          &w->decode_pick, &w->prefill_pick);
     if (same_layout(&w->decode, &w->prefill))
         return;
     const q4t_kernel *gemv = w->decode.kernel;

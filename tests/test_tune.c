@@ -144,6 +144,61 @@ static const q4t_kernel *candidate(q4t_op op, uint64_t features, int nth)
     return NULL;
 }
 
+static cJSON *ranked_entry(const char *kernel, double median)
+{
+    const q4t_config c = {.kernel = q4t_kernel_find(kernel), .threads = 2, .binding = Q4T_BIND_MASK, .mask = "all"};
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "config", q4t_config_json(&c));
+    cJSON_AddNumberToObject(o, "median_s", median);
+    return o;
+}
+
+/* Pairing: GEMV ranked [v0 (layout X) 1.0, v1 (layout Y) 1.1], GEMM ranked
+ * [m0 (Y) 1.0, m1 (X) 1.5]: (v1, m0) costs 2.1 against 2.5 for (v0, m1). */
+static void check_pair(const q4t_topology *topo, const char *v0, const char *v1, const char *m0, const char *m1)
+{
+    const q4t_kernel *k[4] = {q4t_kernel_find(v0), q4t_kernel_find(v1), q4t_kernel_find(m0), q4t_kernel_find(m1)};
+    if (!k[0] || !k[1] || !k[2] || !k[3]) {
+        CHECK(0, "the pairing kernels are in this build");
+        return;
+    }
+    CHECK(!strcmp(k[0]->w_layout, k[3]->w_layout) && !strcmp(k[1]->w_layout, k[2]->w_layout) &&
+              strcmp(k[0]->w_layout, k[1]->w_layout),
+          "the pairing kernels have the layouts the test assumes");
+    const uint64_t features = k[0]->isa | k[1]->isa | k[2]->isa | k[3]->isa;
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "schema", "q4tune-tuned");
+    cJSON_AddNumberToObject(j, "schema_version", Q4T_TUNED_SCHEMA_VERSION);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "device"), "id", "pairing");
+    cJSON *shapes = cJSON_AddArrayToObject(j, "shapes");
+    for (int op = 0; op < 2; op++) {
+        cJSON *sh = cJSON_CreateObject();
+        cJSON_AddStringToObject(sh, "op", op ? "gemm" : "gemv");
+        cJSON_AddNumberToObject(sh, "M", op ? 64 : 1);
+        cJSON_AddNumberToObject(sh, "N", 512);
+        cJSON_AddNumberToObject(sh, "K", 512);
+        cJSON *ranked = cJSON_AddArrayToObject(sh, "ranked");
+        cJSON_AddItemToArray(ranked, ranked_entry(op ? m0 : v0, 1.0));
+        cJSON_AddItemToArray(ranked, ranked_entry(op ? m1 : v1, op ? 1.5 : 1.1));
+        cJSON_AddItemToArray(shapes, sh);
+    }
+    char err[256];
+    q4t_json_write("test_tune.pair.json", j, err, sizeof err);
+    cJSON_Delete(j);
+    q4t_tuned *t = q4t_tuned_load("test_tune.pair.json", "pairing", 0, err, sizeof err);
+    CHECK(t != NULL, "the pairing file loads: %s", err);
+    q4t_config d, p;
+    q4t_pick dp, pp;
+    q4t_tuned_select_pair(t, topo, 64, 512, 512, features, &d, &p, &dp, &pp);
+    CHECK(d.kernel == k[1] && p.kernel == k[2] && dp == Q4T_PICK_TUNED && pp == Q4T_PICK_TUNED,
+          "the pair %s + %s (cost 2.1), not %s + %s (2.5): got %s + %s", v1, m0, v0, m1, d.kernel->name, p.kernel->name);
+    q4t_tuned_select_pair(t, topo, 64, 512, 512, k[0]->isa | k[3]->isa, &d, &p, &dp, &pp);
+    CHECK(d.kernel == k[0] && p.kernel == k[3], "without the features of the better pair: %s + %s (got %s + %s)", v0,
+          m1, d.kernel->name, p.kernel->name);
+    q4t_tuned_free(t);
+    remove("test_tune.pair.json");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -195,9 +250,14 @@ int main(int argc, char **argv)
     }
     CHECK(f.clock <= 60.0, "within the deadline: %g s", f.clock);
     CHECK(r.nranked >= 1 && r.ranked[0] == r.winner, "ranked starts with the winner");
-    for (int i = 1; i < r.nranked; i++)
-        CHECK(r.runs[r.ranked[i]].config.kernel != r.runs[r.ranked[i - 1]].config.kernel,
-              "ranked: one entry per variant");
+    for (int i = 1; i < r.nranked; i++) {
+        const q4t_tune_run *u = &r.runs[r.ranked[i]], *w = &r.runs[r.winner];
+        CHECK(u->config.kernel != r.runs[r.ranked[i - 1]].config.kernel, "ranked: one entry per variant");
+        CHECK(u->config.threads == w->config.threads && !strcmp(u->config.mask, w->config.mask) &&
+                  u->config.split.schedule == w->config.split.schedule,
+              "ranked: %s in the winner's placement", u->config.kernel->name);
+        CHECK(i == 1 || u->sum.median >= r.runs[r.ranked[i - 1]].sum.median, "ranked by median");
+    }
 
     /* Stored and read back */
     q4t_tune_meta meta = {.model = "test", .batch = 8, .budget_s = 60, .elapsed_s = f.clock, .ndrift = 1,
@@ -260,6 +320,11 @@ int main(int argc, char **argv)
     CHECK(f.clock <= deadline + 0.1, "the deadline holds within one measurement: %g s", f.clock);
     q4t_tune_result_free(&r);
 
+#if defined(__x86_64__)
+    check_pair(topo, "gemv_q4_avx2_1x8", "gemv_q4_avx512vnni_1x32", "gemm_q4_avx512vnni_6x32", "gemm_q4_avx2_4x8");
+#else
+    check_pair(topo, "gemv_q4_neon_1x4", "gemv_q4_sdot_1x4", "gemm_q4_sdot_4x4", "gemm_q4_neon_4x4");
+#endif
     q4t_topology_free(topo);
     return check_done("test_tune");
 }

@@ -291,7 +291,7 @@ int q4t_tune_search(const q4t_tune_opts *o, const q4t_tune_env *env, const q4t_t
         one.binding = Q4T_BIND_NONE;
         snprintf(one.mask, sizeof one.mask, "all");
     }
-    const double stage1_end = S.start + 0.45 * budget;
+    const double stage1_end = S.start + 0.4 * budget;
     int rank1[64], n1 = 0;
     for (int i = 0; i < nok; i++) {
         one.kernel = ok[i];
@@ -318,7 +318,7 @@ int q4t_tune_search(const q4t_tune_opts *o, const q4t_tune_env *env, const q4t_t
     for (int i = 0; i < top; i++)
         ncfg += placements(&S, r->runs[rank1[i]].config.kernel, &cands, cfg + ncfg, 128 - ncfg);
     q4t_mask_list_free(&cands);
-    const double stage2_end = S.start + 0.8 * budget;
+    const double stage2_end = S.start + 0.7 * budget;
     for (int i = 0; i < ncfg; i++) {
         progress(&S, "%s: threads and masks", name);
         const double left = (stage2_end - env->now(env->ctx)) * 0.6;
@@ -351,10 +351,11 @@ int q4t_tune_search(const q4t_tune_opts *o, const q4t_tune_env *env, const q4t_t
         if (!dup)
             conf[nconf++] = rank2[i];
     }
+    const double stage3_end = S.start + 0.88 * budget;
     for (int round = 0; round < o->confirm_rounds; round++)
         for (int i = 0; i < nconf; i++) {
             progress(&S, "%s: confirming the best", name);
-            const double left = deadline - env->now(env->ctx);
+            const double left = stage3_end - env->now(env->ctx);
             const int slots = (o->confirm_rounds - round) * nconf - i;
             measure(&S, &r->runs[conf[i]].config, 3, fmax(0.0, left / slots), conf[i]);
         }
@@ -362,12 +363,34 @@ int q4t_tune_search(const q4t_tune_opts *o, const q4t_tune_env *env, const q4t_t
         r->runs[conf[i]].stage = 3;
     decide(&S, conf, nconf);
 
-    /* Ranked: the winner, then each other variant's best run, by median */
+    /* 4: every other verified variant in the winner's placement, so that the
+     * ranked runners-up compare with the winner (and with each other: a model
+     * pairing a GEMV and a GEMM of one packed layout weighs them by these). */
+    const q4t_config *win = &r->runs[r->winner].config;
+    int rank4[64], n4 = 0;
+    for (int i = 0; i < nok; i++) {
+        if (ok[i] == win->kernel)
+            continue;
+        q4t_config c = *win;
+        c.kernel = ok[i];
+        progress(&S, "%s: runners-up in the winner's placement", name);
+        const int known = find_run(&S, &c);
+        const int u = known >= 0 ? known : measure(&S, &c, 4, fmax(0.0, (deadline - env->now(env->ctx)) / (nok - i)), -1);
+        if (u >= 0)
+            rank4[n4++] = u;
+    }
+    sort_by_median(&S, rank4, n4);
+
+    /* Ranked: the winner, the runners-up in its placement by median, then any
+     * variant left unmeasured there (for lack of time) by its best run. */
     r->ranked[r->nranked++] = r->winner;
     int all[1024], nall = 0;
+    for (int i = 0; i < n4; i++)
+        all[nall++] = rank4[i];
+    int rest = nall;
     for (int i = 0; i < r->nruns && nall < 1024; i++)
         all[nall++] = i;
-    sort_by_median(&S, all, nall);
+    sort_by_median(&S, all + rest, nall - rest);
     for (int i = 0; i < nall && r->nranked < 64; i++) {
         int seen = 0;
         for (int j = 0; j < r->nranked; j++)

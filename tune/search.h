@@ -67,7 +67,7 @@ enum { Q4T_TUNE_MAX_REPS = 64 };
 
 typedef struct {
     q4t_config config;
-    int stage; /* 1, 2 or 3 */
+    int stage; /* 1 to 4 */
     int n;
     double t[Q4T_TUNE_MAX_REPS]; /* seconds per call, sorted */
     q4t_summary sum;
@@ -83,7 +83,8 @@ typedef struct {
         char why[200];
     } excluded[64];           /* variants not timed: failed verification, or could not run */
     int nranked;
-    int ranked[64];           /* into runs: winner first, then each other variant's best, by median */
+    int ranked[64];           /* into runs: winner first, then each other variant in the winner's
+                                 placement (stage 4) by median, then any left unmeasured there */
     int winner;               /* into runs; -1 if nothing could be timed */
     char decision[256];
     int skipped;              /* candidates left unmeasured for lack of time */

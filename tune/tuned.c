@@ -24,21 +24,35 @@ static int popcount64(uint64_t v)
     return n;
 }
 
+/* Does a runnable kernel of the other op share k's packed layout? */
+static int has_partner(const q4t_kernel *k, uint64_t features)
+{
+    for (size_t i = 0; i < q4t_kernel_count(); i++) {
+        const q4t_kernel *p = q4t_kernel_at(i);
+        if (p->op != k->op && !q4t_kernel_missing(p, features) && !strcmp(p->w_layout, k->w_layout))
+            return 1;
+    }
+    return 0;
+}
+
 void q4t_config_default(const q4t_topology *topo, q4t_op op, uint64_t features, const char *w_layout,
                         q4t_config *out)
 {
     const q4t_kernel *best = NULL;
-    size_t best_area = 0;
+    int best_key[3] = {-1, -1, -1};
     for (size_t i = 0; i < q4t_kernel_count(); i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
         if (k->op != op || q4t_kernel_missing(k, features) || (w_layout && strcmp(k->w_layout, w_layout)))
             continue;
         size_t mr, nr;
         q4t_kernel_tile_size(k, &mr, &nr);
-        const int bits = popcount64(k->isa), best_bits = best ? popcount64(best->isa) : -1;
-        if (bits > best_bits || (bits == best_bits && mr * nr > best_area)) {
+        const int key[3] = {has_partner(k, features), popcount64(k->isa), (int)(mr * nr)};
+        int cmp = 0; /* lexicographic: a partner of the other op, then more ISA bits, then a wider tile */
+        for (int j = 0; j < 3 && !cmp; j++)
+            cmp = (key[j] > best_key[j]) - (key[j] < best_key[j]);
+        if (cmp > 0) {
             best = k;
-            best_area = mr * nr;
+            memcpy(best_key, key, sizeof key);
         }
     }
     memset(out, 0, sizeof *out);
@@ -87,6 +101,7 @@ typedef struct {
     size_t M, N, K;
     int ncand;
     q4t_config *cand; /* winner first, then the ranked runners-up; kernels known to this build only */
+    double *median;   /* of each, seconds */
     char winner[64];  /* the winner's kernel name as stored */
 } tuned_shape;
 
@@ -173,7 +188,8 @@ static int parse_shape(const cJSON *js, tuned_shape *s, char *err, size_t errlen
         return -1;
     }
     s->cand = calloc((size_t)cJSON_GetArraySize(ranked), sizeof *s->cand);
-    if (!s->cand) {
+    s->median = calloc((size_t)cJSON_GetArraySize(ranked), sizeof *s->median);
+    if (!s->cand || !s->median) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -186,6 +202,12 @@ static int parse_shape(const cJSON *js, tuned_shape *s, char *err, size_t errlen
                                              err, errlen);
         if (got < 0)
             return -1;
+        const cJSON *med = cJSON_GetObjectItemCaseSensitive(r, "median_s");
+        if (!cJSON_IsNumber(med) || !(med->valuedouble > 0)) {
+            snprintf(err, errlen, "a ranked configuration has no median_s");
+            return -1;
+        }
+        s->median[s->ncand] = med->valuedouble;
         s->ncand += got;
     }
     return 0;
@@ -264,8 +286,10 @@ void q4t_tuned_free(q4t_tuned *t)
 {
     if (!t)
         return;
-    for (int i = 0; i < t->nshapes; i++)
+    for (int i = 0; i < t->nshapes; i++) {
         free(t->shapes[i].cand);
+        free(t->shapes[i].median);
+    }
     free(t->shapes);
     free(t);
 }
@@ -275,32 +299,75 @@ static double log_distance(size_t a, size_t b)
     return fabs(log((double)a) - log((double)b));
 }
 
+static int usable(const q4t_config *c, uint64_t features, const char *w_layout)
+{
+    return !q4t_kernel_missing(c->kernel, features) && (!w_layout || !strcmp(c->kernel->w_layout, w_layout));
+}
+
+/* The tuned shape of op nearest M x N x K with a usable candidate; NULL if none. */
+static const tuned_shape *nearest(const q4t_tuned *t, q4t_op op, size_t M, size_t N, size_t K, uint64_t features,
+                                  const char *w_layout, double *distance)
+{
+    const tuned_shape *best = NULL;
+    *distance = INFINITY;
+    for (int i = 0; t && i < t->nshapes; i++) {
+        const tuned_shape *s = &t->shapes[i];
+        int any = 0;
+        for (int c = 0; c < s->ncand && !any; c++)
+            any = usable(&s->cand[c], features, w_layout);
+        const double d = log_distance(s->M, M) + log_distance(s->N, N) + log_distance(s->K, K);
+        if (s->op == op && any && d < *distance) {
+            best = s;
+            *distance = d;
+        }
+    }
+    return best;
+}
+
 q4t_pick q4t_tuned_select(const q4t_tuned *t, const q4t_topology *topo, q4t_op op, size_t M, size_t N, size_t K,
                           uint64_t features, const char *w_layout, q4t_config *out)
 {
-    const q4t_config *best = NULL;
-    double best_d = INFINITY;
-    for (int i = 0; t && i < t->nshapes; i++) {
-        const tuned_shape *s = &t->shapes[i];
-        if (s->op != op)
-            continue;
-        const q4t_config *usable = NULL;
-        for (int c = 0; c < s->ncand && !usable; c++)
-            if (!q4t_kernel_missing(s->cand[c].kernel, features) &&
-                (!w_layout || !strcmp(s->cand[c].kernel->w_layout, w_layout)))
-                usable = &s->cand[c];
-        const double d = log_distance(s->M, M) + log_distance(s->N, N) + log_distance(s->K, K);
-        if (usable && d < best_d) {
-            best = usable;
-            best_d = d;
-        }
-    }
-    if (!best) {
+    double d;
+    const tuned_shape *s = nearest(t, op, M, N, K, features, w_layout, &d);
+    if (!s) {
         q4t_config_default(topo, op, features, w_layout, out);
         return Q4T_PICK_DEFAULT;
     }
-    *out = *best;
-    return best_d == 0 ? Q4T_PICK_TUNED : Q4T_PICK_NEAREST;
+    int c = 0;
+    while (!usable(&s->cand[c], features, w_layout))
+        c++;
+    *out = s->cand[c];
+    return d == 0 ? Q4T_PICK_TUNED : Q4T_PICK_NEAREST;
+}
+
+void q4t_tuned_select_pair(const q4t_tuned *t, const q4t_topology *topo, size_t M, size_t N, size_t K,
+                           uint64_t features, q4t_config *decode, q4t_config *prefill, q4t_pick *decode_pick,
+                           q4t_pick *prefill_pick)
+{
+    double dv, dm;
+    const tuned_shape *v = nearest(t, Q4T_OP_GEMV, 1, N, K, features, NULL, &dv);
+    const tuned_shape *m = nearest(t, Q4T_OP_GEMM, M, N, K, features, NULL, &dm);
+    double best_cost = INFINITY;
+    for (int i = 0; v && m && i < v->ncand; i++)
+        for (int j = 0; j < m->ncand; j++) {
+            if (!usable(&v->cand[i], features, NULL) || !usable(&m->cand[j], features, v->cand[i].kernel->w_layout))
+                continue;
+            /* each phase's time over its own best (the first candidate is the winner) */
+            const double cost = v->median[i] / v->median[0] + m->median[j] / m->median[0];
+            if (cost < best_cost) {
+                best_cost = cost;
+                *decode = v->cand[i];
+                *prefill = m->cand[j];
+            }
+        }
+    if (best_cost < INFINITY) {
+        *decode_pick = dv == 0 ? Q4T_PICK_TUNED : Q4T_PICK_NEAREST;
+        *prefill_pick = dm == 0 ? Q4T_PICK_TUNED : Q4T_PICK_NEAREST;
+        return;
+    }
+    /* Nothing tuned shares a layout: decode's choice, and prefill in its layout. */
+    *decode_pick = q4t_tuned_select(t, topo, Q4T_OP_GEMV, 1, N, K, features, NULL, decode);
+    *prefill_pick = q4t_tuned_select(t, topo, Q4T_OP_GEMM, M, N, K, features, decode->kernel->w_layout, prefill);
 }
 
 int q4t_tuned_count(const q4t_tuned *t)

@@ -31,10 +31,12 @@ typedef struct {
 typedef enum { Q4T_PICK_TUNED, Q4T_PICK_NEAREST, Q4T_PICK_DEFAULT } q4t_pick;
 const char *q4t_pick_name(q4t_pick p); /* "tuned", "nearest", "default" */
 
-/* The default for op with these features: the runnable kernel of the newest
- * ISA (most feature bits; then the widest tile), on one thread per core of the
- * fastest kind, mask binding, static schedule. w_layout non-NULL: only kernels
- * of that packed-W layout (falls back to the reference if none). */
+/* The default for op with these features: the runnable kernel that shares its
+ * packed-W layout with a kernel of the other op (so decode and prefill can
+ * share one packing), then of the newest ISA (most feature bits), then of the
+ * widest tile; on one thread per core of the fastest kind, mask binding,
+ * static schedule. w_layout non-NULL: only kernels of that layout (falls back
+ * to the reference, of another layout, if none). */
 void q4t_config_default(const q4t_topology *topo, q4t_op op, uint64_t features, const char *w_layout,
                         q4t_config *out);
 
@@ -58,6 +60,17 @@ typedef struct q4t_tuned q4t_tuned;
  * file, another schema version, or another device (unless any_device). */
 q4t_tuned *q4t_tuned_load(const char *path, const char *device_id, int any_device, char *err, size_t errlen);
 void q4t_tuned_free(q4t_tuned *t);
+
+/* A GEMV for decode (M = 1) and a GEMM for prefill (M rows) of N x K weights
+ * that share one packed-W layout: of the usable tuned candidates of the nearest
+ * tuned shapes of each op, the pair with the least sum of each phase's median
+ * over that phase's best (the tuner times runners-up in the winner's
+ * placement, so these compare). Without a pair from the tuned file: decode's
+ * selection, and prefill selected in its layout (which may fall back to
+ * another layout: check). */
+void q4t_tuned_select_pair(const q4t_tuned *t, const q4t_topology *topo, size_t M, size_t N, size_t K,
+                           uint64_t features, q4t_config *decode, q4t_config *prefill, q4t_pick *decode_pick,
+                           q4t_pick *prefill_pick);
 
 /* The tuned shapes: their count, and shape i with its stored winner (0), or
  * -1 if this build lacks the winner's kernel (*kernel names it either way). */
