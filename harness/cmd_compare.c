@@ -144,6 +144,13 @@ int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu)
     const char *idb = str_or(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "device"), "id"), "?");
     printf("A: %s (%s, %s)\nB: %s (%s, %s)\n", pa, ida, str_or(cJSON_GetObjectItem(a, "created"), "?"),
            pb, idb, str_or(cJSON_GetObjectItem(b, "created"), "?"));
+    for (int i = 0; i < 2; i++) {
+        const cJSON *drift = cJSON_GetObjectItem(i ? b : a, "drift");
+        if (cJSON_IsTrue(cJSON_GetObjectItem(drift, "exceeded")))
+            printf("note: %s: the reference workload drifted %.1f%% during tuning (threshold %g%%): its timings are "
+                   "suspect\n",
+                   i ? pb : pa, num(drift, "max_pct"), num(drift, "threshold_pct"));
+    }
     printf("B/A is B's median time over A's (below 1: B faster); range from the two 95%% CIs; "
            "flagged when Mann-Whitney p < %g\n\n",
            alpha);

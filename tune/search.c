@@ -244,10 +244,18 @@ static void decide(search *S, int *conf, int nconf)
                  "fastest, and the simplest of %d configurations within noise of it", ties + 1);
     else {
         const q4t_tune_run *w = &r->runs[win];
-        snprintf(r->decision, sizeof r->decision,
-                 "the fastest by median (%.1f%% ahead) is not ahead beyond noise (p = %.2g): the simpler configuration "
-                 "wins",
-                 100.0 * (w->sum.median / fast->sum.median - 1.0), q4t_mann_whitney_p(fast->t, fast->n, w->t, w->n));
+        const double p = q4t_mann_whitney_p(fast->t, fast->n, w->t, w->n);
+        const double ahead = 100.0 * (w->sum.median / fast->sum.median - 1.0);
+        if (p < o->significance)
+            snprintf(r->decision, sizeof r->decision,
+                     "the fastest by median is %.1f%% ahead (p = %.2g), under the %.0f%% that counts: the simpler "
+                     "configuration wins",
+                     ahead, p, 100.0 * o->min_gain);
+        else
+            snprintf(r->decision, sizeof r->decision,
+                     "the fastest by median (%.1f%% ahead) is not ahead beyond noise (p = %.2g): the simpler "
+                     "configuration wins",
+                     ahead, p);
     }
 }
 
