@@ -119,11 +119,15 @@ static inline int32_t round_half_away(float v)
 void q4t_quantize_row_q8_0(const float *x, q4t_block_q8_0 *y, size_t k)
 {
     for (size_t i = 0; i < k / Q4T_QK; i++, x += Q4T_QK) {
+        float lane[8] = {0}; /* fmaxf(amax, |x|) (NaNs ignored alike) in 8 lanes, so that it vectorises */
+        for (int j = 0; j < Q4T_QK; j += 8)
+            for (int l = 0; l < 8; l++) {
+                const float a = fabsf(x[j + l]);
+                lane[l] = a > lane[l] ? a : lane[l];
+            }
         float amax = 0.0f;
-        for (int j = 0; j < Q4T_QK; j++) { /* fmaxf(amax, |x|), NaNs ignored alike, but inlined */
-            const float a = fabsf(x[j]);
-            amax = a > amax ? a : amax;
-        }
+        for (int l = 0; l < 8; l++)
+            amax = lane[l] > amax ? lane[l] : amax;
         const float d = amax / 127;
         const float id = inverse_scale(d);
         y[i].d = q4t_fp32_to_fp16(d);
