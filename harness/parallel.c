@@ -60,6 +60,36 @@ void q4t_parallel_run(q4t_pool *p, const q4t_kernel *k, const q4t_run_args *a, c
     q4t_pool_run(p, worker, &j);
 }
 
+typedef struct {
+    const q4t_kernel *k;
+    const float *x;
+    size_t M, K, rows; /* rows per thread: a multiple of the kernel's mr */
+    unsigned char *dst;
+} pack_job;
+
+static void pack_worker(void *ctx, int thread, int nthreads)
+{
+    (void)nthreads;
+    const pack_job *j = ctx;
+    const size_t m0 = (size_t)thread * j->rows;
+    if (m0 >= j->M)
+        return;
+    const size_t m1 = m0 + j->rows < j->M ? m0 + j->rows : j->M;
+    j->k->pack_x(j->x + m0 * j->K, m1 - m0, j->K, j->dst + j->k->packed_x_size(m0, j->K));
+}
+
+void q4t_parallel_pack_x(q4t_pool *p, const q4t_kernel *k, const float *x, size_t M, size_t K, void *dst)
+{
+    size_t mr, nr;
+    q4t_kernel_tile_size(k, &mr, &nr);
+    const size_t threads = (size_t)q4t_pool_size(p);
+    const pack_job j = {k, x, M, K, Q4T_ROUND_UP((M + threads - 1) / threads, mr), dst};
+    if (!k->x_by_rows || threads == 1 || M <= mr)
+        k->pack_x(x, M, K, dst);
+    else
+        q4t_pool_run(p, pack_worker, (void *)&j);
+}
+
 const char *q4t_schedule_name(q4t_schedule s)
 {
     return s == Q4T_SCHED_DYNAMIC ? "dynamic" : "static";

@@ -50,6 +50,10 @@ typedef struct q4t_kernel {
     const char *w_layout;
     size_t (*packed_x_size)(size_t M, size_t K);
     void (*pack_x)(const float *x, size_t M, size_t K, void *dst);
+    /* 1: X packs by row groups: pack_x of rows [m0, m1), m0 a multiple of mr,
+     * written at packed_x_size(m0, K), gives the bytes one call over every row
+     * would (so q4t_parallel_pack_x may split it); 0: one call only. */
+    uint8_t x_by_rows;
     void (*run)(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1);
 } q4t_kernel;
 

@@ -654,7 +654,7 @@ static void matmuls(q4t_model *m, q4t_phase ph, const float *x, size_t M, int n,
         const q4t_qmatrix *w = p[i].w;
         const q4t_config *c = M == 1 ? &w->decode : &w->prefill;
         if (c->kernel->pack_x != packed_by) {
-            c->kernel->pack_x(x, M, w->K, m->s.xq);
+            q4t_parallel_pack_x(m->pool[ph], c->kernel, x, M, w->K, m->s.xq);
             packed_by = c->kernel->pack_x;
         }
         const q4t_run_args a = {.w = w->packed, .x = m->s.xq, .y = p[i].y, .ldy = p[i].ldy, .M = M, .N = w->N, .K = w->K};

@@ -1,5 +1,6 @@
 /* Multi-threaded kernel results are bit-identical to single-threaded ones, for
- * every runnable kernel, thread count, schedule and task tile. */
+ * every runnable kernel, thread count, schedule and task tile; and so is X
+ * packed over the pool. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,26 @@ static void check_kernel(const q4t_kernel *k, q4t_pool *const *pools, size_t npo
                   splits[i].task_cols);
         }
     }
+    /* X packed by row groups over the pool = packed in one call (ragged M past
+     * several register tiles; the buffers start alike, so unwritten padding
+     * compares equal too). */
+    const size_t Mp = 5 * mr + 3;
+    float *xt = malloc(Mp * K * sizeof *xt);
+    const size_t bytes = k->packed_x_size(Mp, K);
+    unsigned char *one = q4t_alloc_packed(bytes), *par = q4t_alloc_packed(bytes);
+    for (size_t i = 0; i < Mp * K; i++)
+        xt[i] = x[i % (M * K)] * (float)(1 + i % 7);
+    memset(one, 0xab, bytes);
+    k->pack_x(xt, Mp, K, one);
+    for (size_t p = 0; p < npools; p++) {
+        memset(par, 0xab, bytes);
+        q4t_parallel_pack_x(pools[p], k, xt, Mp, K, par);
+        CHECK(memcmp(one, par, bytes) == 0, "%s: X packed on %d threads (M = %zu) differs from one call", k->name,
+              q4t_pool_size(pools[p]), Mp);
+    }
+    free(xt);
+    free(one);
+    free(par);
     free(w);
     free(x);
     free(row);

@@ -73,11 +73,12 @@ static int verify(void *ctx, const q4t_kernel *k, const q4t_tune_shape *s, char 
     return r.ok ? 0 : -1;
 }
 
-/* One call as the model makes it: quantize and pack X, then run over all of Y. */
+/* One call as the model makes it: quantize and pack X on the pool, then run
+ * over all of Y. */
 static double timed_call(q4t_workload *wl, q4t_pool *pool, const q4t_split *split)
 {
     const double t0 = q4t_now();
-    wl->k->pack_x(wl->xf, wl->s.M, wl->s.K, wl->x);
+    q4t_parallel_pack_x(pool, wl->k, wl->xf, wl->s.M, wl->s.K, wl->x);
     const q4t_run_args a = q4t_workload_next(wl);
     q4t_parallel_run(pool, wl->k, &a, split);
     return q4t_now() - t0;

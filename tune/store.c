@@ -74,7 +74,7 @@ cJSON *q4t_tuned_json(const q4t_cpu *cpu, const q4t_topology *topo, const q4t_tu
     cJSON_AddNumberToObject(o, "batch", (double)meta->batch);
     cJSON_AddNumberToObject(o, "budget_s", meta->budget_s);
     cJSON_AddNumberToObject(o, "elapsed_s", meta->elapsed_s);
-    cJSON_AddStringToObject(o, "timed", "pack_x (quantize X) + run over all of Y, weights rotated past the last-level cache");
+    cJSON_AddStringToObject(o, "timed", "pack_x (quantize X, on the pool where the layout allows) + run over all of Y, weights rotated past the last-level cache");
     cJSON *drift = cJSON_AddObjectToObject(o, "drift");
     cJSON_AddStringToObject(drift, "workload", meta->drift_what);
     cJSON_AddItemToObject(drift, "samples_s", cJSON_CreateDoubleArray(meta->drift_s, meta->ndrift));

@@ -57,5 +57,6 @@ const q4t_kernel gemm_q4_i8mm_4x8 = {
     .w_layout = "i8mm_g8",
     .packed_x_size = packed_x_size,
     .pack_x = pack_x,
+    .x_by_rows = 1,
     .run = run,
 };

@@ -59,5 +59,6 @@ const q4t_kernel gemm_q4_i8mm_8x4 = {
     .w_layout = "i8mm_g4",
     .packed_x_size = packed_x_size,
     .pack_x = pack_x,
+    .x_by_rows = 1,
     .run = run,
 };

@@ -78,5 +78,6 @@ const q4t_kernel gemm_q4_neon_4x4 = {
     .w_layout = "neon_rows_g4",
     .packed_x_size = q4t_packed_size_q8f,
     .pack_x = q4t_pack_x_q8f,
+    .x_by_rows = 1,
     .run = run,
 };

@@ -91,5 +91,6 @@ const q4t_kernel gemm_q4_sdot_4x8 = {
     .w_layout = "sdot_chunks_g8",
     .packed_x_size = q4t_neon_packed_x4_size,
     .pack_x = q4t_neon_pack_x4,
+    .x_by_rows = 1,
     .run = run,
 };

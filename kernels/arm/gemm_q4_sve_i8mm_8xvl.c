@@ -175,5 +175,6 @@ const q4t_kernel gemm_q4_sve_i8mm_8xvl = {
     .w_layout = "sve_i8mm_gvl",
     .packed_x_size = packed_x_size,
     .pack_x = pack_x,
+    .x_by_rows = 1,
     .run = run,
 };

@@ -72,5 +72,6 @@ const q4t_kernel gemv_q4_sdot_1x8 = {
     .w_layout = "sdot_chunks_g8",
     .packed_x_size = q4t_packed_size_q8f,
     .pack_x = q4t_pack_x_q8f,
+    .x_by_rows = 1,
     .run = run,
 };

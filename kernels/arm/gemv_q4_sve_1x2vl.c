@@ -115,5 +115,6 @@ const q4t_kernel gemv_q4_sve_1x2vl = {
     .w_layout = "sve_gemv_g2vl",
     .packed_x_size = q4t_packed_size_q8f,
     .pack_x = q4t_pack_x_q8f,
+    .x_by_rows = 1,
     .run = run,
 };

@@ -25,5 +25,6 @@ const q4t_kernel gemv_q4_ref_1x1 = {
     .w_layout = "q4_0",
     .packed_x_size = q4t_packed_size_q8_0,
     .pack_x = q4t_pack_x_q8_0,
+    .x_by_rows = 1,
     .run = run,
 };

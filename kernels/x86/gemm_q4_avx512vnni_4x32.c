@@ -57,5 +57,6 @@ const q4t_kernel gemm_q4_avx512vnni_4x32 = {
     .w_layout = "zmm_g32",
     .packed_x_size = packed_x_size,
     .pack_x = pack_x,
+    .x_by_rows = 1,
     .run = run,
 };

@@ -61,5 +61,6 @@ const q4t_kernel gemm_q4_avx512vnni_8x16 = {
     .w_layout = "zmm_g16",
     .packed_x_size = packed_x_size,
     .pack_x = pack_x,
+    .x_by_rows = 1,
     .run = run,
 };

@@ -33,5 +33,6 @@ const q4t_kernel gemm_q4_avxvnni_4x16 = {
     .w_layout = "avx2_g16",
     .packed_x_size = avx2_packed_x_size,
     .pack_x = avx2_pack_x,
+    .x_by_rows = 1,
     .run = avx2_run,
 };

@@ -55,5 +55,6 @@ const q4t_kernel gemv_q4_avx512vnni_1x64 = {
     .w_layout = "zmm_g64",
     .packed_x_size = packed_x_size,
     .pack_x = pack_x,
+    .x_by_rows = 1,
     .run = run,
 };

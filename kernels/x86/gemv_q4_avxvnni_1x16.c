@@ -32,5 +32,6 @@ const q4t_kernel gemv_q4_avxvnni_1x16 = {
     .w_layout = "avx2_g16",
     .packed_x_size = avx2_packed_x_size,
     .pack_x = avx2_pack_x,
+    .x_by_rows = 1,
     .run = avx2_run,
 };
