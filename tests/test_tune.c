@@ -320,6 +320,29 @@ int main(int argc, char **argv)
     CHECK(f.clock <= deadline + 0.1, "the deadline holds within one measurement: %g s", f.clock);
     q4t_tune_result_free(&r);
 
+    /* Enough candidates that the runs array grows while the runners-up are
+     * timed (stage 4 must not hold a pointer into it). */
+    snprintf(path, sizeof path, "%s/hybrid.xml", argv[1]);
+    q4t_topology *hybrid;
+    if (q4t_topology_load(&hybrid, path, err, sizeof err) == 0) {
+        q4t_tune_opts oh;
+        q4t_tune_opts_default(&oh, hybrid, cpu.features);
+        oh.max_threads = 6;
+        f = (fake){.topo = hybrid, .rng = 5, .flat = 1};
+        const q4t_tune_shape gemm = {Q4T_OP_GEMM, 64, 256, 256, ""};
+        CHECK(q4t_tune_search(&oh, &env, &gemm, 600.0, 0.0, 1.0, &r) == 0 && r.winner >= 0, "search runs");
+        CHECK(r.nruns > 64 || candidate(Q4T_OP_GEMM, cpu.features, 2) == NULL,
+              "the runs array grew past 64 (%d runs)", r.nruns);
+        for (int i = 1; i < r.nranked; i++)
+            CHECK(r.runs[r.ranked[i]].config.threads == r.runs[r.winner].config.threads &&
+                      !strcmp(r.runs[r.ranked[i]].config.mask, r.runs[r.winner].config.mask),
+                  "runner-up %s in the winner's placement", r.runs[r.ranked[i]].config.kernel->name);
+        q4t_tune_result_free(&r);
+        q4t_topology_free(hybrid);
+    } else {
+        CHECK(0, "hybrid.xml loads: %s", err);
+    }
+
 #if defined(__x86_64__)
     check_pair(topo, "gemv_q4_avx2_1x8", "gemv_q4_avx512vnni_1x32", "gemm_q4_avx512vnni_6x32", "gemm_q4_avx2_4x8");
 #else

@@ -129,8 +129,6 @@ static int measure(search *S, const q4t_config *c, int stage, double target, int
         char buf[256];
         q4t_config_describe(c, buf, sizeof buf);
         fprintf(stderr, "q4tune tune: %s: not measured: %s\n", buf, why);
-        if (c->threads == 1) /* the variant itself failed, not a placement */
-            exclude(r, c->kernel, why);
         return -1;
     }
     u->n += n;
@@ -374,12 +372,12 @@ int q4t_tune_search(const q4t_tune_opts *o, const q4t_tune_env *env, const q4t_t
     /* 4: every other verified variant in the winner's placement, so that the
      * ranked runners-up compare with the winner (and with each other: a model
      * pairing a GEMV and a GEMM of one packed layout weighs them by these). */
-    const q4t_config *win = &r->runs[r->winner].config;
+    const q4t_config win = r->runs[r->winner].config; /* a copy: measure() may move runs */
     int rank4[64], n4 = 0;
     for (int i = 0; i < nok; i++) {
-        if (ok[i] == win->kernel)
+        if (ok[i] == win.kernel)
             continue;
-        q4t_config c = *win;
+        q4t_config c = win;
         c.kernel = ok[i];
         progress(&S, "%s: runners-up in the winner's placement", name);
         const int known = find_run(&S, &c);
