@@ -287,6 +287,7 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
     }
     if (n == 0) {
         fprintf(stderr, "q4tune bench: no kernel x shape to run (GEMV kernels take M = 1, GEMM kernels M > 1)\n");
+        free(dispatch_names);
         goto out;
     }
     rc = q4t_gb_run_all(NULL, NULL) > 0 ? 0 : 1;

@@ -98,10 +98,14 @@ static int load_tuned(const char *path, int any_device, const q4t_cpu *cpu, cons
         q4t_op op;
         q4t_config c;
         const char *kernel;
-        const int known = !q4t_tuned_winner(t, i, &op, &b->shape.M, &b->shape.N, &b->shape.K, &c, &kernel);
+        const int got = q4t_tuned_winner(t, i, &op, &b->shape.M, &b->shape.N, &b->shape.K, &c, &kernel);
         char what[64];
         snprintf(what, sizeof what, "%s %zux%zux%zu", q4t_op_name(op), b->shape.M, b->shape.N, b->shape.K);
-        if (!known) {
+        if (got == -2) {
+            fprintf(stderr, "q4tune bench: %s not run: its search ran out of time (incomplete)\n", what);
+            continue;
+        }
+        if (got == -1) {
             fprintf(stderr, "q4tune bench: %s not run: this build has no kernel %s\n", what, kernel);
             continue;
         }

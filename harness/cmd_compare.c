@@ -20,7 +20,8 @@ static const char usage[] =
     "  each side's winning configuration, B's median time as a ratio of A's with the range\n"
     "  its 95% confidence intervals allow, and the Mann-Whitney U p-value of the samples.\n"
     "  A change is flagged only when p < alpha (default 0.05). Exit 1 with --fail-above PCT\n"
-    "  when a flagged shape is more than PCT percent slower in B (a regression gate for CI).\n";
+    "  when a flagged shape is more than PCT percent slower in B, or a shape of A is missing\n"
+    "  in B (a regression gate for CI); exit 2 when a file or a winner is malformed.\n";
 
 /* The string at a JSON item, or fallback. */
 static const char *str_or(const cJSON *item, const char *fallback)
@@ -77,14 +78,21 @@ static int same_shape(const cJSON *a, const cJSON *b)
            num(a, "M") == num(b, "M") && num(a, "N") == num(b, "N") && num(a, "K") == num(b, "K");
 }
 
-/* The samples of a winner; n set; NULL if malformed. */
+/* The samples of a winner (every one a number above 0); n set; NULL if malformed. */
 static double *samples(const cJSON *winner, int *n)
 {
     const cJSON *s = cJSON_GetObjectItem(winner, "samples_s"), *v;
-    *n = cJSON_GetArraySize(s);
+    *n = cJSON_IsArray(s) ? cJSON_GetArraySize(s) : 0;
     double *out = *n > 0 ? malloc(sizeof *out * (size_t)*n) : NULL;
     int i = 0;
-    cJSON_ArrayForEach(v, s) if (out) out[i++] = v->valuedouble;
+    cJSON_ArrayForEach(v, s)
+    {
+        if (!out || !cJSON_IsNumber(v) || !(v->valuedouble > 0)) {
+            free(out);
+            return NULL;
+        }
+        out[i++] = v->valuedouble;
+    }
     return out;
 }
 
@@ -156,7 +164,7 @@ int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu)
            alpha);
     printf("%-22s %-48s %-48s %9s %9s %7s %17s %8s  %s\n", "shape", "A winner", "B winner", "A us", "B us", "B/A",
            "range", "p", "verdict");
-    int regressions = 0, compared = 0;
+    int regressions = 0, compared = 0, missing = 0, malformed = 0;
     double log_sum = 0.0;
     const cJSON *sa, *sb;
     cJSON_ArrayForEach(sa, cJSON_GetObjectItem(a, "shapes"))
@@ -167,7 +175,8 @@ int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu)
         const cJSON *match = NULL;
         cJSON_ArrayForEach(sb, cJSON_GetObjectItem(b, "shapes")) if (!match && same_shape(sa, sb)) match = sb;
         if (!match) {
-            printf("%-22s only in A\n", shape);
+            printf("%-22s only in A%s\n", shape, isfinite(fail_above) ? ": missing in B counts as a failure" : "");
+            missing++;
             continue;
         }
         const cJSON *wa = cJSON_GetObjectItem(sa, "winner"), *wb = cJSON_GetObjectItem(match, "winner");
@@ -175,7 +184,8 @@ int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu)
         double *xa = samples(wa, &na), *xb = samples(wb, &nb);
         const double ma = num(wa, "median_s"), mb = num(wb, "median_s");
         if (!xa || !xb || !(ma > 0) || !(mb > 0)) {
-            printf("%-22s malformed winner in %s\n", shape, !xa || !(ma > 0) ? pa : pb);
+            printf("%-22s malformed winner (median_s, samples_s) in %s\n", shape, !xa || !(ma > 0) ? pa : pb);
+            malformed++;
             free(xa);
             free(xb);
             continue;
@@ -211,9 +221,13 @@ int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu)
         printf("\nno shape in common\n");
     cJSON_Delete(a);
     cJSON_Delete(b);
-    if (regressions) {
-        printf("%d shapes slower beyond noise by more than %g%%\n", regressions, fail_above);
-        return Q4T_EXIT_FAIL;
+    if (malformed) {
+        fprintf(stderr, "q4tune compare: %d shapes have malformed winners\n", malformed);
+        return Q4T_EXIT_USAGE;
     }
-    return Q4T_EXIT_OK;
+    if (regressions)
+        printf("%d shapes slower beyond noise by more than %g%%\n", regressions, fail_above);
+    if (missing && isfinite(fail_above))
+        printf("%d shapes of A missing in B\n", missing);
+    return regressions || (missing && isfinite(fail_above)) ? Q4T_EXIT_FAIL : Q4T_EXIT_OK;
 }

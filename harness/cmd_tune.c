@@ -201,14 +201,19 @@ int q4t_cmd_tune(int argc, char **argv, q4t_cpu *cpu)
     int rc = Q4T_EXIT_FAIL;
     fprintf(stderr, "q4tune tune: device %s, %d shapes, budget %.0f s\n", id, nshapes, budget);
     const double start = q4t_now(), deadline = start + budget;
-    if (!results || q4t_drift_probe(&m, &meta.drift_s[meta.ndrift++], meta.drift_what, sizeof meta.drift_what))
+    if (!results || q4t_drift_probe(&m, &meta.drift_s[meta.ndrift++], meta.drift_what, sizeof meta.drift_what)) {
+        fprintf(stderr, "q4tune tune: out of memory\n");
         goto out;
+    }
     for (int i = 0; i < nshapes; i++) {
         const double now = q4t_now(), shape_deadline = now + (deadline - now) / (nshapes - i);
         if (q4t_tune_search(&o, &env, &shapes[i], shape_deadline, (double)i / nshapes, (double)(i + 1) / nshapes,
                             &results[i]) ||
-            q4t_drift_probe(&m, &meta.drift_s[meta.ndrift++], meta.drift_what, sizeof meta.drift_what))
+            q4t_drift_probe(&m, &meta.drift_s[meta.ndrift++], meta.drift_what, sizeof meta.drift_what)) {
+            fprintf(stderr, "q4tune tune: out of memory at %s %zux%zux%zu; nothing stored\n",
+                    q4t_op_name(shapes[i].op), shapes[i].M, shapes[i].N, shapes[i].K);
             goto out;
+        }
     }
     q4t_tune_machine_free(&m);
     meta.elapsed_s = q4t_now() - start;

@@ -199,6 +199,42 @@ static void check_pair(const q4t_topology *topo, const char *v0, const char *v1,
     remove("test_tune.pair.json");
 }
 
+/* Tuned files that parse as JSON but are not shapes: each refused with a message. */
+static void check_refusals(void)
+{
+    static const struct {
+        const char *shape, *config, *want;
+    } bad[] = {
+        {"\"op\": \"gemm\", \"M\": 0, \"N\": 64, \"K\": 64", NULL, "not a shape"},
+        {"\"op\": \"gemm\", \"M\": 4, \"N\": 64, \"K\": 33", NULL, "not a shape"},
+        {"\"op\": \"gemm\", \"M\": 1e30, \"N\": 64, \"K\": 64", NULL, "not a shape"},
+        {"\"op\": \"gemv\", \"M\": 2, \"N\": 64, \"K\": 64", NULL, "not a shape"},
+        {"\"op\": \"gemm\", \"M\": 4, \"N\": 64, \"K\": 64", "\"threads\": 3e9", "threads (1 to 1024)"},
+        {"\"op\": \"gemm\", \"M\": 4, \"N\": 64, \"K\": 64", "\"kernel\": \"gemv_q4_ref_1x1\"", "a kernel of the other op"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[1024], err[256];
+        snprintf(text, sizeof text,
+                 "{\"schema\": \"q4tune-tuned\", \"schema_version\": 1, \"device\": {\"id\": \"x\"}, \"shapes\": [{%s, "
+                 "\"ranked\": [{\"median_s\": 1, \"config\": {%s%s\"kernel\": \"gemm_q4_ref_1x1\", \"threads\": 1, "
+                 "\"mask\": \"all\", \"binding\": \"none\", \"schedule\": \"static\", \"task_rows\": 0, \"task_cols\": 0}}]}]}",
+                 bad[i].shape, bad[i].config ? bad[i].config : "", bad[i].config ? ", " : "");
+        FILE *f = fopen("test_tune.bad.json", "w");
+        fputs(text, f);
+        fclose(f);
+        q4t_tuned *t = q4t_tuned_load("test_tune.bad.json", "x", 0, err, sizeof err);
+        CHECK(!t && strstr(err, bad[i].want), "refused (%s): %s", bad[i].want, t ? "loaded" : err);
+        q4t_tuned_free(t);
+    }
+    FILE *f = fopen("test_tune.bad.json", "w");
+    fputs("{\"schema\": \"q4tune-tuned\", \"schema_version\": 1.5, \"device\": {\"id\": \"x\"}, \"shapes\": []}", f);
+    fclose(f);
+    char err[256];
+    CHECK(!q4t_tuned_load("test_tune.bad.json", "x", 0, err, sizeof err) && strstr(err, "schema version 1.5"),
+          "schema version 1.5 is not 1: %s", err);
+    remove("test_tune.bad.json");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -206,6 +242,7 @@ int main(int argc, char **argv)
         return 2;
     }
     check_stats();
+    check_refusals();
     char path[1024], err[512];
     snprintf(path, sizeof path, "%s/phone.xml", argv[1]);
     q4t_topology *topo;
@@ -318,6 +355,18 @@ int main(int argc, char **argv)
     CHECK(q4t_tune_search(&o, &env, &gemv, deadline, 0.0, 1.0, &r) == 0, "search runs");
     CHECK(r.winner >= 0 && r.skipped > 0, "a winner, %d candidates skipped for time", r.skipped);
     CHECK(f.clock <= deadline + 0.1, "the deadline holds within one measurement: %g s", f.clock);
+    CHECK(!r.complete && !strncmp(r.decision, "INCOMPLETE", 10), "out of time: incomplete (%s)", r.decision);
+    {
+        cJSON *ji = q4t_tuned_json(&cpu, topo, &meta, &r, 1);
+        q4t_json_write("test_tune.incomplete.json", ji, err, sizeof err);
+        cJSON_Delete(ji);
+        q4t_tuned *ti = q4t_tuned_load("test_tune.incomplete.json", NULL, 1, err, sizeof err);
+        q4t_config ci;
+        CHECK(ti && q4t_tuned_select(ti, topo, Q4T_OP_GEMV, 1, 4096, 4096, cpu.features, NULL, &ci) == Q4T_PICK_DEFAULT,
+              "an incomplete shape is stored but not selected");
+        q4t_tuned_free(ti);
+        remove("test_tune.incomplete.json");
+    }
     q4t_tune_result_free(&r);
 
     /* Enough candidates that the runs array grows while the runners-up are

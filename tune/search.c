@@ -12,7 +12,7 @@
 void q4t_tune_opts_default(q4t_tune_opts *o, const q4t_topology *topo, uint64_t features)
 {
     *o = (q4t_tune_opts){.topo = topo, .features = features, .top_kernels = 3,
-                         .max_threads = q4t_topology_get_stats(topo).pus, .min_reps = 5, .max_reps = 25,
+                         .max_threads = q4t_topology_get_stats(topo).pus, .min_reps = 6, .max_reps = 25,
                          .confirm_rounds = 3, .significance = 0.05, .min_gain = 0.02};
 }
 
@@ -368,6 +368,13 @@ int q4t_tune_search(const q4t_tune_opts *o, const q4t_tune_env *env, const q4t_t
     for (int i = 0; i < nconf; i++)
         r->runs[conf[i]].stage = 3;
     decide(&S, conf, nconf);
+    r->complete = r->skipped == 0;
+    if (!r->complete) {
+        char why[sizeof r->decision];
+        snprintf(why, sizeof why, "INCOMPLETE (out of time, %d candidates unmeasured; not used by selection): %.160s",
+                 r->skipped, r->decision);
+        snprintf(r->decision, sizeof r->decision, "%s", why);
+    }
 
     /* 4: every other verified variant in the winner's placement, so that the
      * ranked runners-up compare with the winner (and with each other: a model

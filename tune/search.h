@@ -3,7 +3,9 @@
  *
  * Staged, within a time budget:
  *   0. verify: every runnable variant of the op is checked against the
- *      reference on the shape; a wrong one is excluded (and reported).
+ *      reference on the shape's K, with M and N cut to at most 32 and 1024
+ *      (keeping their remainders modulo 16 and 512, so every ragged tile edge
+ *      is the shape's own); a wrong one is excluded (and reported).
  *   1. rank:   each variant on one thread on the fastest core (strict binding);
  *              the top few by median go on.
  *   2. place:  those variants x thread counts x the topology's masks of exactly
@@ -16,6 +18,9 @@
  * least min_gain); otherwise the simplest of those it does not beat (fewer
  * threads, fewer PUs, no binding before mask before strict, static before
  * dynamic, default task tiles) wins the tie.
+ *
+ * A shape whose stages 1 to 3 ran out of time before measuring everything is
+ * incomplete: stored, but not used by selection.
  *
  * Timing, verification, the clock and progress go through q4t_tune_env, so the
  * selection logic runs the same on synthetic timings (tests/test_tune.c). */
@@ -55,7 +60,7 @@ typedef struct {
     const char *kernels;      /* comma-separated names to consider; NULL: every runnable one */
     int top_kernels;          /* variants kept after stage 1 (3) */
     int max_threads;          /* thread counts 1, 2, 4, ... up to this and itself (PUs) */
-    int min_reps, max_reps;   /* per measurement (5, 25) */
+    int min_reps, max_reps;   /* per measurement (6, 25: 6 samples give a 97% interval of the median) */
     int confirm_rounds;       /* stage 3 rounds (3) */
     double significance;      /* Mann-Whitney p below this is a real difference (0.05) */
     double min_gain;          /* and a median gain of at least this fraction (0.02) */
@@ -88,6 +93,7 @@ typedef struct {
     int winner;               /* into runs; -1 if nothing could be timed */
     char decision[256];
     int skipped;              /* candidates left unmeasured for lack of time */
+    int complete;             /* stages 1 to 3 measured everything: the winner can be used */
 } q4t_tune_result;
 
 /* Searches one shape until deadline (a time of env->now). done0..done1 is the

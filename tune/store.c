@@ -87,6 +87,7 @@ cJSON *q4t_tuned_json(const q4t_cpu *cpu, const q4t_topology *topo, const q4t_tu
             continue; /* nothing could be timed: said on the terminal, nothing to store */
         cJSON *js = shape_json(&r[i].shape);
         cJSON_AddStringToObject(js, "decision", r[i].decision);
+        cJSON_AddBoolToObject(js, "complete", r[i].complete);
         cJSON_AddNumberToObject(js, "measurements", r[i].nruns);
         cJSON_AddNumberToObject(js, "skipped_for_time", r[i].skipped);
         cJSON_AddItemToObject(js, "winner", q4t_run_json(&r[i].shape, &r[i].runs[r[i].winner]));

@@ -103,6 +103,7 @@ typedef struct {
     q4t_config *cand; /* winner first, then the ranked runners-up; kernels known to this build only */
     double *median;   /* of each, seconds */
     char winner[64];  /* the winner's kernel name as stored */
+    int complete;     /* false: the search ran out of time; not used by selection */
 } tuned_shape;
 
 struct q4t_tuned {
@@ -110,10 +111,12 @@ struct q4t_tuned {
     tuned_shape *shapes;
 };
 
+/* A whole number from 0 to 2^40 (anything larger is no shape or tile). */
 static int json_size(const cJSON *o, const char *key, size_t *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble != floor(v->valuedouble))
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 1099511627776.0) ||
+        v->valuedouble != floor(v->valuedouble))
         return -1;
     *out = (size_t)v->valuedouble;
     return 0;
@@ -144,9 +147,9 @@ int q4t_config_from_json(const cJSON *o, q4t_config *c, char *err, size_t errlen
     const char *kernel = json_str(o, "kernel"), *mask = json_str(o, "mask"), *bind = json_str(o, "binding"),
                *sched = json_str(o, "schedule");
     size_t threads;
-    if (!kernel || !mask || !bind || !sched || json_size(o, "threads", &threads) || threads < 1 ||
+    if (!kernel || !mask || !bind || !sched || json_size(o, "threads", &threads) || threads < 1 || threads > 1024 ||
         json_size(o, "task_rows", &c->split.task_rows) || json_size(o, "task_cols", &c->split.task_cols)) {
-        snprintf(err, errlen, "a configuration lacks kernel, threads, mask, binding, schedule or task tiles");
+        snprintf(err, errlen, "a configuration lacks kernel, threads (1 to 1024), mask, binding, schedule or task tiles");
         return -1;
     }
     const int b = q4t_binding_parse(bind), s = q4t_schedule_parse(sched);
@@ -177,10 +180,13 @@ static int parse_op(const char *s, q4t_op *op)
 static int parse_shape(const cJSON *js, tuned_shape *s, char *err, size_t errlen)
 {
     if (parse_op(json_str(js, "op"), &s->op) || json_size(js, "M", &s->M) || json_size(js, "N", &s->N) ||
-        json_size(js, "K", &s->K)) {
-        snprintf(err, errlen, "a shape lacks op (gemv or gemm), M, N or K");
+        json_size(js, "K", &s->K) || !s->M || !s->N || !s->K || s->K % Q4T_QK || (s->op == Q4T_OP_GEMV && s->M != 1)) {
+        snprintf(err, errlen, "a shape lacks op (gemv or gemm), M, N or K, or they are not a shape (M, N >= 1, K a "
+                              "multiple of 32, M = 1 for gemv)");
         return -1;
     }
+    const cJSON *complete = cJSON_GetObjectItemCaseSensitive(js, "complete");
+    s->complete = !cJSON_IsFalse(complete);
     const cJSON *ranked = cJSON_GetObjectItemCaseSensitive(js, "ranked");
     if (!cJSON_IsArray(ranked) || cJSON_GetArraySize(ranked) < 1) {
         snprintf(err, errlen, "shape %s %zux%zux%zu has no ranked configurations", q4t_op_name(s->op), s->M, s->N,
@@ -202,6 +208,11 @@ static int parse_shape(const cJSON *js, tuned_shape *s, char *err, size_t errlen
                                              err, errlen);
         if (got < 0)
             return -1;
+        if (got && s->cand[s->ncand].kernel->op != s->op) {
+            snprintf(err, errlen, "shape %s %zux%zux%zu ranks %s, a kernel of the other op", q4t_op_name(s->op), s->M,
+                     s->N, s->K, s->cand[s->ncand].kernel->name);
+            return -1;
+        }
         const cJSON *med = cJSON_GetObjectItemCaseSensitive(r, "median_s");
         if (!cJSON_IsNumber(med) || !(med->valuedouble > 0)) {
             snprintf(err, errlen, "a ranked configuration has no median_s");
@@ -254,9 +265,9 @@ q4t_tuned *q4t_tuned_load(const char *path, const char *device_id, int any_devic
         snprintf(why, sizeof why, "not JSON (error near byte %td)", bad_at);
     else if (!schema || strcmp(schema, "q4tune-tuned"))
         snprintf(why, sizeof why, "not a q4tune tuned file (\"schema\": \"q4tune-tuned\" missing)");
-    else if (!cJSON_IsNumber(version) || version->valueint != Q4T_TUNED_SCHEMA_VERSION)
-        snprintf(why, sizeof why, "schema version %d, this q4tune reads version %d: tune again",
-                 cJSON_IsNumber(version) ? version->valueint : -1, Q4T_TUNED_SCHEMA_VERSION);
+    else if (!cJSON_IsNumber(version) || version->valuedouble != Q4T_TUNED_SCHEMA_VERSION)
+        snprintf(why, sizeof why, "schema version %g, this q4tune reads version %d: tune again",
+                 cJSON_IsNumber(version) ? version->valuedouble : -1.0, Q4T_TUNED_SCHEMA_VERSION);
     else if (!id)
         snprintf(why, sizeof why, "no device id");
     else if (!any_device && device_id && strcmp(id, device_id))
@@ -316,7 +327,7 @@ static const tuned_shape *nearest(const q4t_tuned *t, q4t_op op, size_t M, size_
         for (int c = 0; c < s->ncand && !any; c++)
             any = usable(&s->cand[c], features, w_layout);
         const double d = log_distance(s->M, M) + log_distance(s->N, N) + log_distance(s->K, K);
-        if (s->op == op && any && d < *distance) {
+        if (s->op == op && s->complete && any && d < *distance) {
             best = s;
             *distance = d;
         }
@@ -381,6 +392,8 @@ int q4t_tuned_winner(const q4t_tuned *t, int i, q4t_op *op, size_t *M, size_t *N
     const tuned_shape *s = &t->shapes[i];
     *op = s->op, *M = s->M, *N = s->N, *K = s->K;
     *kernel = s->winner;
+    if (!s->complete)
+        return -2;
     if (!s->ncand || strcmp(s->cand[0].kernel->name, s->winner))
         return -1;
     *out = s->cand[0];

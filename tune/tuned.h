@@ -6,7 +6,8 @@
  * tiles and schedule. Selection: the configuration tuned for exactly that shape;
  * else the nearest tuned shape of the same op (log-distance in M, N and K);
  * else a default (q4t_config_default). Only kernels runnable with the given
- * features are ever returned. */
+ * features are ever returned, and never from a shape whose search ran out of
+ * time ("complete": false). */
 #ifndef Q4T_TUNED_H
 #define Q4T_TUNED_H
 
@@ -72,8 +73,9 @@ void q4t_tuned_select_pair(const q4t_tuned *t, const q4t_topology *topo, size_t 
                            uint64_t features, q4t_config *decode, q4t_config *prefill, q4t_pick *decode_pick,
                            q4t_pick *prefill_pick);
 
-/* The tuned shapes: their count, and shape i with its stored winner (0), or
- * -1 if this build lacks the winner's kernel (*kernel names it either way). */
+/* The tuned shapes: their count, and shape i with its stored winner (0); -1
+ * if this build lacks the winner's kernel (*kernel names it either way); -2
+ * if the search of that shape ran out of time (incomplete, never selected). */
 int q4t_tuned_count(const q4t_tuned *t);
 int q4t_tuned_winner(const q4t_tuned *t, int i, q4t_op *op, size_t *M, size_t *N, size_t *K, q4t_config *out,
                      const char **kernel);
