@@ -19,6 +19,9 @@ int q4t_cli_isa(q4t_cpu *cpu, const char *spec);
 int q4t_cli_common_option(int c, q4t_cpu *cpu, const char *usage);
 /* After the options: refuses leftover operands. Returns 0 or Q4T_EXIT_USAGE. */
 int q4t_cli_no_operands(int argc, char **argv, const char *cmd);
+/* Refuses (message, Q4T_EXIT_USAGE) a comma-separated list (--kernel) naming
+ * a kernel this build lacks; 0 if every name exists or list is NULL. */
+int q4t_cli_kernels(const char *list, const char *cmd);
 
 int q4t_cmd_info(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu);

@@ -153,7 +153,7 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
                         .repetitions = 5};
     o.nshapes = q4t_bench_default_shapes(shapes, MAX_SHAPES);
     int c, rc;
-    char *end, name[128], err[512];
+    char *end, err[512];
     const char *affinity = "all", *tuned_path = NULL;
     int any_device = 0, placement_given = 0;
     while ((c = getopt_long(argc, argv, "s:t:k:cr:m:b:S:a:h", opts, NULL)) != -1) {
@@ -172,11 +172,8 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
             break;
         case 'k':
             placement_given = 1;
-            for (const char *p = optarg; q4t_list_next(&p, name, sizeof name) >= 0;)
-                if (!q4t_kernel_find(name)) {
-                    fprintf(stderr, "q4tune bench: no kernel '%s' in this build (see 'q4tune info')\n", name);
-                    return Q4T_EXIT_USAGE;
-                }
+            if ((rc = q4t_cli_kernels(optarg, "bench")))
+                return rc;
             o.kernels = optarg;
             break;
         case 'c':

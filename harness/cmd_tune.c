@@ -16,7 +16,6 @@
 #include "measure.h"
 #include "registry.h"
 #include "store.h"
-#include "text.h"
 #include "timer.h"
 #include "verify.h"
 
@@ -171,14 +170,9 @@ int q4t_cmd_tune(int argc, char **argv, q4t_cpu *cpu)
                 snprintf(s->what, sizeof s->what, "%s", m[i].what);
             }
     }
-    if (kernels) { /* every name must exist */
-        char item[96];
-        for (const char *p = kernels; q4t_list_next(&p, item, sizeof item) >= 0;)
-            if (!q4t_kernel_find(item)) {
-                fprintf(stderr, "q4tune tune: unknown kernel '%s' (q4tune info lists them)\n", item);
-                return Q4T_EXIT_USAGE;
-            }
-    }
+    const int bad_kernel = q4t_cli_kernels(kernels, "tune");
+    if (bad_kernel)
+        return bad_kernel;
 
     q4t_topology *topo;
     if (q4t_topology_load(&topo, NULL, err, sizeof err)) {

@@ -67,13 +67,8 @@ int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)
     }
     if ((rc = q4t_cli_no_operands(argc, argv, "verify")))
         return rc;
-    char name[128];
-    for (const char *p = kernels; p && q4t_list_next(&p, name, sizeof name) >= 0;) {
-        if (!q4t_kernel_find(name)) {
-            fprintf(stderr, "q4tune verify: no kernel '%s' in this build (see 'q4tune info')\n", name);
-            return Q4T_EXIT_USAGE;
-        }
-    }
+    if ((rc = q4t_cli_kernels(kernels, "verify")))
+        return rc;
 
     printf("%-28s %-5s %-8s %6s %13s  %s\n", "kernel", "op", "tile", "shapes", "worst err/tol", "result");
     int passed = 0, failed = 0, skipped = 0;

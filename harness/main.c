@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "registry.h"
+#include "text.h"
 
 static const struct {
     const char *name;
@@ -61,6 +63,17 @@ int q4t_cli_no_operands(int argc, char **argv, const char *cmd)
         return 0;
     fprintf(stderr, "q4tune %s: unexpected argument '%s'\n", cmd, argv[optind]);
     return Q4T_EXIT_USAGE;
+}
+
+int q4t_cli_kernels(const char *list, const char *cmd)
+{
+    char name[128];
+    for (const char *p = list; p && q4t_list_next(&p, name, sizeof name) >= 0;)
+        if (!q4t_kernel_find(name)) {
+            fprintf(stderr, "q4tune %s: no kernel '%s' in this build (see 'q4tune info')\n", cmd, name);
+            return Q4T_EXIT_USAGE;
+        }
+    return 0;
 }
 
 int main(int argc, char **argv)

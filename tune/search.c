@@ -328,8 +328,8 @@ int q4t_tune_search(const q4t_tune_opts *o, const q4t_tune_env *env, const q4t_t
     for (int i = 0; i < ncfg; i++) {
         progress(&S, "%s: threads and masks", name);
         const double left = (stage2_end - env->now(env->ctx)) * 0.6;
-        const int u = find_run(&S, &cfg[i]) >= 0 ? find_run(&S, &cfg[i])
-                                                  : measure(&S, &cfg[i], 2, fmax(0.0, left / (ncfg - i)), -1);
+        const int known = find_run(&S, &cfg[i]);
+        const int u = known >= 0 ? known : measure(&S, &cfg[i], 2, fmax(0.0, left / (ncfg - i)), -1);
         if (u >= 0 && n2 < 512)
             rank2[n2++] = u;
     }
