@@ -32,37 +32,11 @@ static const char *str_or(const cJSON *item, const char *fallback)
 
 static cJSON *load(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "q4tune compare: cannot open %s\n", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    const long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    const size_t got = text ? fread(text, 1, (size_t)n, f) : 0;
-    fclose(f);
-    if (!text) {
-        fprintf(stderr, "q4tune compare: cannot read %s\n", path);
-        return NULL;
-    }
-    text[got] = '\0';
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    const cJSON *v = cJSON_GetObjectItem(j, "schema_version");
-    if (!j || strcmp(str_or(cJSON_GetObjectItem(j, "schema"), ""), "q4tune-tuned")) {
-        fprintf(stderr, "q4tune compare: %s is not a q4tune tuned file\n", path);
-    } else if (!cJSON_IsNumber(v) || v->valueint != Q4T_TUNED_SCHEMA_VERSION) {
-        fprintf(stderr, "q4tune compare: %s has schema version %d, this q4tune reads %d\n", path,
-                cJSON_IsNumber(v) ? v->valueint : -1, Q4T_TUNED_SCHEMA_VERSION);
-    } else if (!cJSON_IsArray(cJSON_GetObjectItem(j, "shapes"))) {
-        fprintf(stderr, "q4tune compare: %s has no shapes\n", path);
-    } else {
-        return j;
-    }
-    cJSON_Delete(j);
-    return NULL;
+    char err[512];
+    cJSON *j = q4t_tuned_read(path, err, sizeof err);
+    if (!j)
+        fprintf(stderr, "q4tune compare: %s\n", err);
+    return j;
 }
 
 static double num(const cJSON *o, const char *key)

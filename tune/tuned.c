@@ -224,7 +224,7 @@ static int parse_shape(const cJSON *js, tuned_shape *s, char *err, size_t errlen
     return 0;
 }
 
-q4t_tuned *q4t_tuned_load(const char *path, const char *device_id, int any_device, char *err, size_t errlen)
+cJSON *q4t_tuned_read(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -254,26 +254,38 @@ q4t_tuned *q4t_tuned_load(const char *path, const char *device_id, int any_devic
     cJSON *root = cJSON_Parse(text);
     const ptrdiff_t bad_at = root || !cJSON_GetErrorPtr() ? 0 : cJSON_GetErrorPtr() - text;
     free(text);
+    const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "schema_version");
+    const char *schema = json_str(root, "schema");
+    if (!root)
+        snprintf(err, errlen, "%s: not JSON (error near byte %td)", path, bad_at);
+    else if (!schema || strcmp(schema, "q4tune-tuned"))
+        snprintf(err, errlen, "%s is not a q4tune tuned file (\"schema\": \"q4tune-tuned\" missing)", path);
+    else if (!cJSON_IsNumber(version) || version->valuedouble != Q4T_TUNED_SCHEMA_VERSION)
+        snprintf(err, errlen, "%s: schema version %g, this q4tune reads version %d: tune again", path,
+                 cJSON_IsNumber(version) ? version->valuedouble : -1.0, Q4T_TUNED_SCHEMA_VERSION);
+    else if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "shapes")))
+        snprintf(err, errlen, "%s: no \"shapes\" array", path);
+    else
+        return root;
+    cJSON_Delete(root);
+    return NULL;
+}
+
+q4t_tuned *q4t_tuned_load(const char *path, const char *device_id, int any_device, char *err, size_t errlen)
+{
+    cJSON *root = q4t_tuned_read(path, err, errlen);
+    if (!root)
+        return NULL;
     q4t_tuned *t = calloc(1, sizeof *t);
     const cJSON *shapes = cJSON_GetObjectItemCaseSensitive(root, "shapes");
-    const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "schema_version");
-    const char *schema = json_str(root, "schema"), *id = json_str(cJSON_GetObjectItemCaseSensitive(root, "device"), "id");
+    const char *id = json_str(cJSON_GetObjectItemCaseSensitive(root, "device"), "id");
     char why[256] = "";
     if (!t)
         snprintf(why, sizeof why, "out of memory");
-    else if (!root)
-        snprintf(why, sizeof why, "not JSON (error near byte %td)", bad_at);
-    else if (!schema || strcmp(schema, "q4tune-tuned"))
-        snprintf(why, sizeof why, "not a q4tune tuned file (\"schema\": \"q4tune-tuned\" missing)");
-    else if (!cJSON_IsNumber(version) || version->valuedouble != Q4T_TUNED_SCHEMA_VERSION)
-        snprintf(why, sizeof why, "schema version %g, this q4tune reads version %d: tune again",
-                 cJSON_IsNumber(version) ? version->valuedouble : -1.0, Q4T_TUNED_SCHEMA_VERSION);
     else if (!id)
         snprintf(why, sizeof why, "no device id");
     else if (!any_device && device_id && strcmp(id, device_id))
         snprintf(why, sizeof why, "tuned on device %s, this is %s (--any-device uses it anyway)", id, device_id);
-    else if (!cJSON_IsArray(shapes))
-        snprintf(why, sizeof why, "no \"shapes\" array");
     else if (!(t->shapes = calloc((size_t)cJSON_GetArraySize(shapes) + 1, sizeof *t->shapes)))
         snprintf(why, sizeof why, "out of memory");
     else {

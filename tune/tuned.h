@@ -57,6 +57,11 @@ int q4t_config_from_json(const struct cJSON *o, q4t_config *c, char *err, size_t
 
 typedef struct q4t_tuned q4t_tuned;
 
+/* A tuned file as JSON: read, parsed, and checked to be a q4tune tuned file of
+ * this schema version with a "shapes" array. NULL (message in err, which names
+ * the file) otherwise. Free with cJSON_Delete. */
+struct cJSON *q4t_tuned_read(const char *path, char *err, size_t errlen);
+
 /* Loads a tuned file. Refuses (NULL, message in err) a missing or malformed
  * file, another schema version, or another device (unless any_device). */
 q4t_tuned *q4t_tuned_load(const char *path, const char *device_id, int any_device, char *err, size_t errlen);
