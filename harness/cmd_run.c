@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "store.h"
 #include "config.h"
 #include "device.h"
 #include "gguf.h"
@@ -119,20 +119,6 @@ static void slug(const char *s, char *buf, size_t len)
     while (n && buf[n - 1] == '-')
         n--;
     buf[n] = '\0';
-}
-
-static int mkdirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        const int rc = mkdir(path, 0777);
-        *p = '/';
-        if (rc && errno != EEXIST)
-            return -1;
-    }
-    return mkdir(path, 0777) && errno != EEXIST ? -1 : 0;
 }
 
 static cJSON *dist_json(const q4t_dist *d, const double *samples, int n, double scale)
@@ -574,23 +560,16 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
                       build_s};
     cJSON *rec = record_json(m, &r, cpu, topo);
     char *text = cJSON_Print(rec);
-    cJSON_Delete(rec);
     rc = text ? Q4T_EXIT_OK : Q4T_EXIT_FAIL;
     if (text && save) {
-        char dir[512];
-        snprintf(dir, sizeof dir, "%s/%s", out_dir, device_id);
-        snprintf(file, sizeof file, "%s/run-%s-p%d-g%d%s.json", dir, name_slug, ro.prompt, ro.gen,
+        snprintf(file, sizeof file, "%s/%s/run-%s-p%d-g%d%s.json", out_dir, device_id, name_slug, ro.prompt, ro.gen,
                  tuned_path ? "-tuned" : "");
-        FILE *f = mkdirs(dir) == 0 ? fopen(file, "w") : NULL;
-        if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0) {
-            fprintf(stderr, "q4tune run: cannot write %s: %s\n", file, strerror(errno));
-            rc = Q4T_EXIT_FAIL;
-        }
-        if (f && fclose(f)) {
-            fprintf(stderr, "q4tune run: cannot write %s: %s\n", file, strerror(errno));
+        if (q4t_json_write(file, rec, err, sizeof err)) {
+            fprintf(stderr, "q4tune run: %s\n", err);
             rc = Q4T_EXIT_FAIL;
         }
     }
+    cJSON_Delete(rec);
     if (json && text) {
         puts(text);
     } else if (text) {
