@@ -82,9 +82,8 @@ static void bench_fn(q4t_gb_state *st, void *ctx)
     }
     const double per_iteration = (q4t_now() - t0) / (double)q4t_gb_iterations(st);
     const int all = q4t_pool_size(c->pool) > 1;
-    const double ops = 2.0 * (double)s.M * (double)s.N * (double)s.K;
-    const double bytes = (double)c->k->packed_w_size(s.N, s.K) + (double)c->k->packed_x_size(s.M, s.K) +
-                         4.0 * (double)s.M * (double)s.N;
+    double ops, bytes;
+    q4t_call_work(c->k, s, &ops, &bytes);
     const double bw = (all ? c->roof->read_gbs_all : c->roof->read_gbs_1t) * 1e9;
     const double peak = q4t_roofline_peak(c->roof, c->k->isa, all, NULL) * 1e9;
     const double bound = peak > 0.0 && peak < ops / bytes * bw ? peak : ops / bytes * bw;

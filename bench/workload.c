@@ -63,6 +63,12 @@ int q4t_workload_init(q4t_workload *wl, const q4t_kernel *k, q4t_shape s, size_t
     return 0;
 }
 
+void q4t_call_work(const q4t_kernel *k, q4t_shape s, double *ops, double *bytes)
+{
+    *ops = 2.0 * (double)s.M * (double)s.N * (double)s.K;
+    *bytes = (double)k->packed_w_size(s.N, s.K) + (double)k->packed_x_size(s.M, s.K) + 4.0 * (double)s.M * (double)s.N;
+}
+
 q4t_run_args q4t_workload_next(q4t_workload *wl)
 {
     const q4t_run_args a = {.w = wl->w[wl->next], .x = wl->x, .y = wl->y, .ldy = wl->s.N,

@@ -23,6 +23,10 @@ typedef struct {
  * Returns 0, or -1 if memory ran out (wl then holds nothing). */
 int q4t_workload_init(q4t_workload *wl, const q4t_kernel *k, q4t_shape s, size_t span_bytes);
 void q4t_workload_free(q4t_workload *wl);
+/* What one call of k over all of an M x N x K shape does: 2 M N K operations,
+ * and the bytes it moves (packed W + packed X + Y). */
+void q4t_call_work(const q4t_kernel *k, q4t_shape s, double *ops, double *bytes);
+
 /* Run arguments over the next copy of W (in turn). */
 q4t_run_args q4t_workload_next(q4t_workload *wl);
 

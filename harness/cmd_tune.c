@@ -63,16 +63,16 @@ static void print_table(const q4t_tune_result *r, int n)
         }
         const q4t_tune_run *u = &r[i].runs[r[i].winner];
         q4t_config_describe(&u->config, cfg, sizeof cfg);
-        cJSON *j = q4t_run_json(s, u);
+        double ops, bytes;
+        q4t_call_work(u->config.kernel, (q4t_shape){s->M, s->N, s->K}, &ops, &bytes);
         char ci[40];
         snprintf(ci, sizeof ci, "%.1f - %.1f", u->sum.lo * 1e6, u->sum.hi * 1e6);
         printf("%-22s %-7s %-62s %10.1f %21s %8.1f %7.1f\n", shape, s->what, cfg, u->sum.median * 1e6, ci,
-               cJSON_GetObjectItem(j, "gops")->valuedouble, cJSON_GetObjectItem(j, "gbps")->valuedouble);
+               ops / u->sum.median * 1e-9, bytes / u->sum.median * 1e-9);
         printf("%-22s %-7s   %s; %d measurements, %d skipped for time\n", "", "", r[i].decision, r[i].nruns,
                r[i].skipped);
         for (int e = 0; e < r[i].nexcluded; e++)
             printf("%-22s %-7s   excluded %s: %s\n", "", "", r[i].excluded[e].kernel, r[i].excluded[e].why);
-        cJSON_Delete(j);
     }
 }
 

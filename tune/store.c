@@ -13,6 +13,7 @@
 
 #include "device.h"
 #include "registry.h"
+#include "workload.h"
 
 cJSON *q4t_run_json(const q4t_tune_shape *s, const q4t_tune_run *u)
 {
@@ -26,10 +27,8 @@ cJSON *q4t_run_json(const q4t_tune_shape *s, const q4t_tune_run *u)
     cJSON_AddNumberToObject(o, "ci_level", u->sum.level);
     cJSON_AddNumberToObject(o, "min_s", u->sum.min);
     cJSON_AddNumberToObject(o, "max_s", u->sum.max);
-    const q4t_kernel *k = u->config.kernel;
-    const double ops = 2.0 * (double)s->M * (double)s->N * (double)s->K;
-    const double bytes = (double)k->packed_w_size(s->N, s->K) + (double)k->packed_x_size(s->M, s->K) +
-                         4.0 * (double)s->M * (double)s->N;
+    double ops, bytes;
+    q4t_call_work(u->config.kernel, (q4t_shape){s->M, s->N, s->K}, &ops, &bytes);
     cJSON_AddNumberToObject(o, "gops", ops / u->sum.median * 1e-9);
     cJSON_AddNumberToObject(o, "gbps", bytes / u->sum.median * 1e-9);
     cJSON_AddItemToObject(o, "samples_s", cJSON_CreateDoubleArray(u->t, u->n));
