@@ -110,6 +110,14 @@ static void dispatch_fn(q4t_gb_state *st, void *ctx)
         q4t_pool_run(pool, no_work, NULL);
 }
 
+/* One Google Benchmark case, in microseconds, with p10 and p90 beside the median. */
+static void register_case(const char *name, q4t_gb_fn fn, void *ctx)
+{
+    q4t_gb_bench *b = q4t_gb_register(name, fn, ctx);
+    q4t_gb_unit(b, Q4T_GB_US);
+    q4t_gb_percentiles(b);
+}
+
 size_t q4t_bench_default_shapes(q4t_shape *shapes, size_t max)
 {
     static const size_t nk[][2] = {
@@ -231,9 +239,7 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
                  q4t_schedule_name(t->split.schedule), t->split.task_rows, t->split.task_cols);
         snprintf(c->name, sizeof c->name, "%s/%zux%zux%zu/%s/%s", t->kernel->name, t->shape.M, t->shape.N,
                  t->shape.K, t->placement, q4t_schedule_name(t->split.schedule));
-        q4t_gb_bench *b = q4t_gb_register(c->name, bench_fn, c);
-        q4t_gb_unit(b, Q4T_GB_US);
-        q4t_gb_percentiles(b);
+        register_case(c->name, bench_fn, c);
     }
     for (size_t i = 0; i < q4t_kernel_count() && !o->ntuned; i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
@@ -266,9 +272,7 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
                     /* Repetitions and min time come as flags (above): set here they
                      * would be appended to the name. The main thread takes part in
                      * every run, so its CPU time is the wall time. */
-                    q4t_gb_bench *b = q4t_gb_register(c->name, bench_fn, c);
-                    q4t_gb_unit(b, Q4T_GB_US);
-                    q4t_gb_percentiles(b);
+                    register_case(c->name, bench_fn, c);
                 }
             }
         }
@@ -280,9 +284,7 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
             continue;
         snprintf(dispatch_names[pi], sizeof dispatch_names[pi], "pool_dispatch/t%d/%s/%s", sl->threads,
                  sl->mask ? sl->mask->label : "-", q4t_binding_name(sl->binding));
-        q4t_gb_bench *b = q4t_gb_register(dispatch_names[pi], dispatch_fn, sl->pool);
-        q4t_gb_unit(b, Q4T_GB_US);
-        q4t_gb_percentiles(b);
+        register_case(dispatch_names[pi], dispatch_fn, sl->pool);
     }
     if (n == 0) {
         fprintf(stderr, "q4tune bench: no kernel x shape to run (GEMV kernels take M = 1, GEMM kernels M > 1)\n");
