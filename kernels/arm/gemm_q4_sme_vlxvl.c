@@ -175,18 +175,7 @@ static void run_tile(const uint8_t *xq, const float *xd, const uint8_t *wq, cons
 
 static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)
 {
-    const size_t svl = sme_svl(), r = svl / 4, nb = a->K / Q4T_QK;
-    const uint8_t *w = sme_packed_data(a->w, svl), *x = sme_packed_data(a->x, svl);
-    for (size_t n = n0; n < n1; n += r) { /* a W panel stays in cache while the tiles of M pass */
-        const uint8_t *wq = w + n * nb * SME_W_BYTES;
-        const uint16_t *wd = (const uint16_t *)(wq + nb * r * Q4T_QK / 2);
-        for (size_t m = m0; m < m1; m += r) {
-            const uint8_t *xq = x + m * nb * SME_X_BYTES;
-            const float *xd = (const float *)(xq + nb * r * Q4T_QK);
-            run_tile(xq, xd, wq, wd, nb, a->y + m * a->ldy + n, a->ldy * sizeof(float),
-                     m1 - m < r ? m1 - m : r, n1 - n < r ? n1 - n : r);
-        }
-    }
+    sme_run_tiles(a, m0, m1, n0, n1, 1, run_tile);
 }
 
 const q4t_kernel gemm_q4_sme_vlxvl = {

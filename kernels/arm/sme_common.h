@@ -101,6 +101,31 @@ static inline const uint8_t *sme_packed_data(const void *packed, size_t svl)
     return (const uint8_t *)packed + SME_HEADER;
 }
 
+/* One tile of Y: rows <= SVL/32 of X group xq/xd against cols columns of W
+ * group wq/wd, over nb blocks; ldy in bytes. */
+typedef void (*sme_tile_fn)(const uint8_t *xq, const float *xd, const uint8_t *wq, const uint16_t *wd, size_t nb,
+                            float *y, size_t ldy, size_t rows, size_t cols);
+
+/* run() of a GEMM whose tiles are SVL/32 rows of X by nr_vl x SVL/32 columns
+ * of W (the packings above): W panel by W panel, so that a panel stays in
+ * cache while the tiles of M pass. */
+static inline void sme_run_tiles(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1, size_t nr_vl,
+                                 sme_tile_fn tile)
+{
+    const size_t svl = sme_svl(), r = svl / 4, nr = nr_vl * r, nb = a->K / Q4T_QK;
+    const uint8_t *w = sme_packed_data(a->w, svl), *x = sme_packed_data(a->x, svl);
+    for (size_t n = n0; n < n1; n += nr) {
+        const uint8_t *wq = w + n * nb * SME_W_BYTES;
+        const uint16_t *wd = (const uint16_t *)(wq + nb * nr * Q4T_QK / 2);
+        for (size_t m = m0; m < m1; m += r) {
+            const uint8_t *xq = x + m * nb * SME_X_BYTES;
+            const float *xd = (const float *)(xq + nb * r * Q4T_QK);
+            tile(xq, xd, wq, wd, nb, a->y + m * a->ldy + n, a->ldy * sizeof(float), m1 - m < r ? m1 - m : r,
+                 n1 - n < nr ? n1 - n : nr);
+        }
+    }
+}
+
 static inline void sme_pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, size_t nr_vl, void *dst)
 {
     const size_t svl = sme_svl(), r = svl / 4, g = nr_vl * r, nb = K / Q4T_QK;
