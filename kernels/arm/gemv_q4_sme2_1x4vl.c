@@ -62,6 +62,25 @@ static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
 #define COL 14  /* first column of the pass */
 #define COLS 15 /* columns of y */
 
+/* Four chunks (chunk 4h .. 4h+3) of one block into the group of zaT: the
+ * nibbles of both pairs at vector offset V, unpacked, then SDOT by the x
+ * values of element H of z0/z1 (k 0..15 / 16..31). */
+#define ACCUMULATE_HALF(T, V, H)                                                                                        \
+    SME2_LD1B_X4(4, 8, QA, V)                                                                                           \
+    SME2_LD1B_X4(8, 8, QB, V)                                                                                           \
+    SME2_LUTI4_X2(16, 4)                                                                                                \
+    SME2_LUTI4_X2(18, 8)                                                                                                \
+    SME2_LUTI4_X2(20, 5)                                                                                                \
+    SME2_LUTI4_X2(22, 9)                                                                                                \
+    SME2_LUTI4_X2(24, 6)                                                                                                \
+    SME2_LUTI4_X2(26, 10)                                                                                               \
+    SME2_LUTI4_X2(28, 7)                                                                                                \
+    SME2_LUTI4_X2(30, 11)                                                                                               \
+    SME2_SDOT_ZA_X4_IDX(8, T, 16, H, 0)                                                                                 \
+    SME2_SDOT_ZA_X4_IDX(8, T, 20, H, 1)                                                                                 \
+    SME2_SDOT_ZA_X4_IDX(8, T, 24, H, 2)                                                                                 \
+    SME2_SDOT_ZA_X4_IDX(8, T, 28, H, 3)
+
 /* One block's sums into the group of zaT (zeroed), its d_x into zD: x values z0
  * (k 0..15) and z1 (k 16..31), nibbles z4-z7 (first pair) and z8-z11 (second
  * pair) of four chunks at a time, chunk c of the four panels unpacked into
@@ -72,34 +91,8 @@ static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
     "ld1rqb  {z0.b}, p0/z, [%[xb]]\n"                                                                                   \
     "ld1rqb  {z1.b}, p0/z, [%[xb], #16]\n"                                                                              \
     "add     %[xb], %[xb], #32\n"                                                                                       \
-    SME2_LD1B_X4(4, 8, QA, 0)                                                                                           \
-    SME2_LD1B_X4(8, 8, QB, 0)                                                                                           \
-    SME2_LUTI4_X2(16, 4)                                                                                                \
-    SME2_LUTI4_X2(18, 8)                                                                                                \
-    SME2_LUTI4_X2(20, 5)                                                                                                \
-    SME2_LUTI4_X2(22, 9)                                                                                                \
-    SME2_LUTI4_X2(24, 6)                                                                                                \
-    SME2_LUTI4_X2(26, 10)                                                                                               \
-    SME2_LUTI4_X2(28, 7)                                                                                                \
-    SME2_LUTI4_X2(30, 11)                                                                                               \
-    SME2_SDOT_ZA_X4_IDX(8, T, 16, 0, 0)                                                                                 \
-    SME2_SDOT_ZA_X4_IDX(8, T, 20, 0, 1)                                                                                 \
-    SME2_SDOT_ZA_X4_IDX(8, T, 24, 0, 2)                                                                                 \
-    SME2_SDOT_ZA_X4_IDX(8, T, 28, 0, 3)                                                                                 \
-    SME2_LD1B_X4(4, 8, QA, 4)                                                                                           \
-    SME2_LD1B_X4(8, 8, QB, 4)                                                                                           \
-    SME2_LUTI4_X2(16, 4)                                                                                                \
-    SME2_LUTI4_X2(18, 8)                                                                                                \
-    SME2_LUTI4_X2(20, 5)                                                                                                \
-    SME2_LUTI4_X2(22, 9)                                                                                                \
-    SME2_LUTI4_X2(24, 6)                                                                                                \
-    SME2_LUTI4_X2(26, 10)                                                                                               \
-    SME2_LUTI4_X2(28, 7)                                                                                                \
-    SME2_LUTI4_X2(30, 11)                                                                                               \
-    SME2_SDOT_ZA_X4_IDX(8, T, 16, 1, 0)                                                                                 \
-    SME2_SDOT_ZA_X4_IDX(8, T, 20, 1, 1)                                                                                 \
-    SME2_SDOT_ZA_X4_IDX(8, T, 24, 1, 2)                                                                                 \
-    SME2_SDOT_ZA_X4_IDX(8, T, 28, 1, 3)                                                                                 \
+    ACCUMULATE_HALF(T, 0, 0)                                                                                            \
+    ACCUMULATE_HALF(T, 4, 1)                                                                                            \
     "addvl   %[qa], %[qa], #8\n"                                                                                        \
     "addvl   %[qb], %[qb], #8\n"
 
