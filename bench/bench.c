@@ -58,7 +58,7 @@ static int prepare(const bench_case *c)
     double t[3];
     for (int r = 0; r < 3; r++) {
         const double t0 = q4t_now();
-        c->k->pack_x(live.wl.xf, c->s.M, c->s.K, live.wl.x);
+        q4t_kernel_pack_x(c->k, live.wl.xf, c->s.M, c->s.K, live.wl.x);
         t[r] = q4t_now() - t0;
     }
     live.pack_x_us = 1e6 * q4t_median(t, 3);

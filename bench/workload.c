@@ -27,14 +27,14 @@ void q4t_workload_free(q4t_workload *wl)
 int q4t_workload_init(q4t_workload *wl, const q4t_kernel *k, q4t_shape s, size_t span_bytes)
 {
     memset(wl, 0, sizeof *wl);
-    const size_t nb = s.K / Q4T_QK, wbytes = k->packed_w_size(s.N, s.K);
+    const size_t nb = s.K / Q4T_QK, wbytes = q4t_kernel_packed_w_size(k, s.N, s.K);
     wl->k = k;
     wl->s = s;
     wl->copies = span_bytes ? span_bytes / wbytes + 1 : 1;
     q4t_block_q4_0 *w = malloc(s.N * nb * sizeof *w);
     wl->xf = malloc(s.M * s.K * sizeof *wl->xf);
     wl->w = calloc(wl->copies, sizeof *wl->w);
-    wl->x = q4t_alloc_packed(k->packed_x_size(s.M, s.K));
+    wl->x = q4t_alloc_packed(q4t_kernel_packed_x_size(k, s.M, s.K));
     wl->y = q4t_alloc_packed(s.M * s.N * sizeof(float));
     int ok = w && wl->xf && wl->w && wl->x && wl->y;
     uint64_t seed = 0x2545f4914f6cdd1dULL;
@@ -49,12 +49,12 @@ int q4t_workload_init(q4t_workload *wl, const q4t_kernel *k, q4t_shape s, size_t
     for (size_t i = 0; ok && i < wl->copies; i++) { /* packed once, then copied */
         ok = (wl->w[i] = q4t_alloc_packed(wbytes)) != NULL;
         if (ok && i == 0)
-            k->pack_w(w, s.N, s.K, wl->w[0]);
+            q4t_kernel_pack_w(k, w, s.N, s.K, wl->w[0]);
         else if (ok)
             memcpy(wl->w[i], wl->w[0], wbytes);
     }
     if (ok)
-        k->pack_x(wl->xf, s.M, s.K, wl->x);
+        q4t_kernel_pack_x(k, wl->xf, s.M, s.K, wl->x);
     free(w);
     if (!ok) {
         q4t_workload_free(wl);
@@ -66,7 +66,7 @@ int q4t_workload_init(q4t_workload *wl, const q4t_kernel *k, q4t_shape s, size_t
 void q4t_call_work(const q4t_kernel *k, q4t_shape s, double *ops, double *bytes)
 {
     *ops = 2.0 * (double)s.M * (double)s.N * (double)s.K;
-    *bytes = (double)k->packed_w_size(s.N, s.K) + (double)k->packed_x_size(s.M, s.K) + 4.0 * (double)s.M * (double)s.N;
+    *bytes = (double)q4t_kernel_packed_w_size(k, s.N, s.K) + (double)q4t_kernel_packed_x_size(k, s.M, s.K) + 4.0 * (double)s.M * (double)s.N;
 }
 
 q4t_run_args q4t_workload_next(q4t_workload *wl)

@@ -14,10 +14,10 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "store.h"
 #include "config.h"
 #include "device.h"
 #include "gguf.h"
+#include "json.h"
 #include "memory.h"
 #include "model.h"
 #include "registry.h"

@@ -15,6 +15,7 @@
 #include "device.h"
 #include "measure.h"
 #include "registry.h"
+#include "json.h"
 #include "store.h"
 #include "timer.h"
 #include "verify.h"

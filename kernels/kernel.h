@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "formats.h"
 #include "isa.h"
@@ -56,6 +57,44 @@ typedef struct q4t_kernel {
     uint8_t x_by_rows;
     void (*run)(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1);
 } q4t_kernel;
+
+/* What the rest of q4tune calls: packing through the kernel's layouts, and
+ * whether two kernels share one (the same packed W serves both; X packed for
+ * one is X packed for the other). */
+static inline size_t q4t_kernel_packed_w_size(const q4t_kernel *k, size_t N, size_t K)
+{
+    return k->packed_w_size(N, K);
+}
+static inline void q4t_kernel_pack_w(const q4t_kernel *k, const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
+{
+    k->pack_w(w, N, K, dst);
+}
+static inline size_t q4t_kernel_packed_x_size(const q4t_kernel *k, size_t M, size_t K)
+{
+    return k->packed_x_size(M, K);
+}
+static inline void q4t_kernel_pack_x(const q4t_kernel *k, const float *x, size_t M, size_t K, void *dst)
+{
+    k->pack_x(x, M, K, dst);
+}
+static inline const char *q4t_kernel_w_name(const q4t_kernel *k)
+{
+    return k->w_layout;
+}
+static inline int q4t_kernel_same_w(const q4t_kernel *a, const q4t_kernel *b)
+{
+    return !strcmp(a->w_layout, b->w_layout);
+}
+static inline int q4t_kernel_same_x(const q4t_kernel *a, const q4t_kernel *b)
+{
+    return a->pack_x == b->pack_x;
+}
+/* X packs by row groups of this many rows (q4t_parallel_pack_x may split it
+ * there), or 0: one call only. */
+static inline size_t q4t_kernel_x_rows(const q4t_kernel *k)
+{
+    return k->x_by_rows ? k->mr : 0;
+}
 
 /* A 64-byte aligned buffer for packed data (free with free()); NULL if out of memory. */
 void *q4t_alloc_packed(size_t bytes);

@@ -364,10 +364,10 @@ static int load_matrix(q4t_model *m, q4t_qmatrix *w, q4t_tensor t, int layer, ch
         rows = tmp;
     }
     const q4t_kernel *k = w->decode.kernel;
-    w->packed_bytes = k->packed_w_size(w->N, w->K);
+    w->packed_bytes = q4t_kernel_packed_w_size(k, w->N, w->K);
     w->packed = q4t_alloc_packed(w->packed_bytes);
     if (w->packed)
-        k->pack_w(rows, w->N, w->K, w->packed);
+        q4t_kernel_pack_w(k, rows, w->N, w->K, w->packed);
     q4t_pages_free(tmp, tmp_bytes);
     if (!tied)
         m->src.release(m->src.ctx, &d);
@@ -406,7 +406,7 @@ static int build_runstate(q4t_model *m, char *err, size_t errlen)
     for (size_t l = 0; l <= L; l++)
         for (size_t i = 0; i < (l < L ? 7 : 1); i++) {
             const q4t_qmatrix *w = l < L ? &mats[i][l] : &m->w.wcls;
-            const size_t pre = w->prefill.kernel->packed_x_size(B, w->K), dec = w->decode.kernel->packed_x_size(1, w->K);
+            const size_t pre = q4t_kernel_packed_x_size(w->prefill.kernel, B, w->K), dec = q4t_kernel_packed_x_size(w->decode.kernel, 1, w->K);
             s->xq_bytes = pre > s->xq_bytes ? pre : s->xq_bytes;
             s->xq_bytes = dec > s->xq_bytes ? dec : s->xq_bytes;
         }
@@ -649,13 +649,13 @@ typedef struct {
  * once for consecutive kernels that pack it alike. */
 static void matmuls(q4t_model *m, q4t_phase ph, const float *x, size_t M, int n, const product *p)
 {
-    void (*packed_by)(const float *, size_t, size_t, void *) = NULL;
+    const q4t_kernel *packed_for = NULL;
     for (int i = 0; i < n; i++) {
         const q4t_qmatrix *w = p[i].w;
         const q4t_config *c = M == 1 ? &w->decode : &w->prefill;
-        if (c->kernel->pack_x != packed_by) {
+        if (!packed_for || !q4t_kernel_same_x(c->kernel, packed_for)) {
             q4t_parallel_pack_x(m->pool[ph], c->kernel, x, M, w->K, m->s.xq);
-            packed_by = c->kernel->pack_x;
+            packed_for = c->kernel;
         }
         const q4t_run_args a = {.w = w->packed, .x = m->s.xq, .y = p[i].y, .ldy = p[i].ldy, .M = M, .N = w->N, .K = w->K};
         q4t_parallel_run(m->pool[ph], c->kernel, &a, &c->split);

@@ -14,7 +14,7 @@ static void check_kernel(const q4t_kernel *k, q4t_pool *const *pools, size_t npo
     const size_t M = k->op == Q4T_OP_GEMV ? 1 : 13, N = 67, K = 96, nb = K / Q4T_QK;
     q4t_block_q4_0 *w = malloc(N * nb * sizeof *w);
     float *x = malloc(M * K * sizeof *x), *row = malloc(K * sizeof *row);
-    void *wp = q4t_alloc_packed(k->packed_w_size(N, K)), *xp = q4t_alloc_packed(k->packed_x_size(M, K));
+    void *wp = q4t_alloc_packed(q4t_kernel_packed_w_size(k, N, K)), *xp = q4t_alloc_packed(q4t_kernel_packed_x_size(k, M, K));
     float *y1 = malloc(M * N * sizeof *y1), *yn = malloc(M * N * sizeof *yn);
     uint64_t s = 7;
     for (size_t n = 0; n < N; n++) {
@@ -28,8 +28,8 @@ static void check_kernel(const q4t_kernel *k, q4t_pool *const *pools, size_t npo
         s = s * 6364136223846793005u + 1442695040888963407u;
         x[i] = (float)(int32_t)(s >> 32) / 2147483648.0f;
     }
-    k->pack_w(w, N, K, wp);
-    k->pack_x(x, M, K, xp);
+    q4t_kernel_pack_w(k, w, N, K, wp);
+    q4t_kernel_pack_x(k, x, M, K, xp);
     q4t_run_args a = {.w = wp, .x = xp, .y = y1, .ldy = N, .M = M, .N = N, .K = K};
     k->run(&a, 0, M, 0, N);
     size_t mr, nr;
@@ -54,12 +54,12 @@ static void check_kernel(const q4t_kernel *k, q4t_pool *const *pools, size_t npo
      * compares equal too). */
     const size_t Mp = 5 * mr + 3;
     float *xt = malloc(Mp * K * sizeof *xt);
-    const size_t bytes = k->packed_x_size(Mp, K);
+    const size_t bytes = q4t_kernel_packed_x_size(k, Mp, K);
     unsigned char *one = q4t_alloc_packed(bytes), *par = q4t_alloc_packed(bytes);
     for (size_t i = 0; i < Mp * K; i++)
         xt[i] = x[i % (M * K)] * (float)(1 + i % 7);
     memset(one, 0xab, bytes);
-    k->pack_x(xt, Mp, K, one);
+    q4t_kernel_pack_x(k, xt, Mp, K, one);
     for (size_t p = 0; p < npools; p++) {
         memset(par, 0xab, bytes);
         q4t_parallel_pack_x(pools[p], k, xt, Mp, K, par);

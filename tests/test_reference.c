@@ -11,9 +11,9 @@
 static void run_ref(const q4t_kernel *k, const q4t_block_q4_0 *w, const float *x, float *y, size_t M, size_t N,
                     size_t K)
 {
-    void *wp = malloc(k->packed_w_size(N, K)), *xp = malloc(k->packed_x_size(M, K));
-    k->pack_w(w, N, K, wp);
-    k->pack_x(x, M, K, xp);
+    void *wp = malloc(q4t_kernel_packed_w_size(k, N, K)), *xp = malloc(q4t_kernel_packed_x_size(k, M, K));
+    q4t_kernel_pack_w(k, w, N, K, wp);
+    q4t_kernel_pack_x(k, x, M, K, xp);
     const q4t_run_args a = {.w = wp, .x = xp, .y = y, .ldy = N, .M = M, .N = N, .K = K};
     k->run(&a, 0, M, 0, N);
     free(wp);

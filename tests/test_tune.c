@@ -14,6 +14,7 @@
 #include "registry.h"
 #include "search.h"
 #include "stats.h"
+#include "json.h"
 #include "store.h"
 
 /* The phone topology: PUs 0-3 Cortex-A510, 4-6 Cortex-A715, 7 Cortex-X3. */

@@ -1,12 +1,10 @@
 /* The results store: see store.h. */
-#define _POSIX_C_SOURCE 200809L /* mkdir */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #include "store.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -117,38 +115,4 @@ cJSON *q4t_sweep_json(const q4t_cpu *cpu, const q4t_topology *topo, const q4t_tu
         cJSON_AddItemToArray(shapes, js);
     }
     return o;
-}
-
-static int make_dirs(const char *path, char *err, size_t errlen)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) && errno != EEXIST) {
-            snprintf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
-            return -1;
-        }
-        *p = '/';
-    }
-    return 0;
-}
-
-int q4t_json_write(const char *path, const cJSON *json, char *err, size_t errlen)
-{
-    if (make_dirs(path, err, errlen))
-        return -1;
-    char *text = cJSON_Print(json);
-    FILE *f = fopen(path, "w");
-    const int ok = text && f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-    if (f && fclose(f))
-        f = NULL;
-    free(text);
-    if (!ok || !f) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
 }

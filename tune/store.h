@@ -25,7 +25,5 @@ struct cJSON *q4t_run_json(const q4t_tune_shape *s, const q4t_tune_run *u);
 struct cJSON *q4t_tuned_json(const q4t_cpu *cpu, const q4t_topology *topo, const q4t_tune_meta *meta,
                              const q4t_tune_result *r, int n);
 struct cJSON *q4t_sweep_json(const q4t_cpu *cpu, const q4t_topology *topo, const q4t_tune_result *r, int n);
-/* Writes json to path, making its directory. Returns 0, or -1 with a message. */
-int q4t_json_write(const char *path, const struct cJSON *json, char *err, size_t errlen);
 
 #endif

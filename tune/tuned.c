@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "json.h"
 #include "registry.h"
 
 const char *q4t_pick_name(q4t_pick p)
@@ -226,39 +227,12 @@ static int parse_shape(const cJSON *js, tuned_shape *s, char *err, size_t errlen
 
 cJSON *q4t_tuned_read(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+    cJSON *root = q4t_json_read(path, err, errlen);
+    if (!root)
         return NULL;
-    }
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            char *t = realloc(text, cap = 2 * cap + 4096 + 1);
-            if (!t)
-                break;
-            text = t;
-        }
-        const size_t got = fread(text + len, 1, cap - len - 1, f);
-        if (!got)
-            break;
-        len += got;
-    }
-    fclose(f);
-    if (!text) {
-        snprintf(err, errlen, "out of memory reading %s", path);
-        return NULL;
-    }
-    text[len] = '\0';
-    cJSON *root = cJSON_Parse(text);
-    const ptrdiff_t bad_at = root || !cJSON_GetErrorPtr() ? 0 : cJSON_GetErrorPtr() - text;
-    free(text);
     const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "schema_version");
     const char *schema = json_str(root, "schema");
-    if (!root)
-        snprintf(err, errlen, "%s: not JSON (error near byte %td)", path, bad_at);
-    else if (!schema || strcmp(schema, "q4tune-tuned"))
+    if (!schema || strcmp(schema, "q4tune-tuned"))
         snprintf(err, errlen, "%s is not a q4tune tuned file (\"schema\": \"q4tune-tuned\" missing)", path);
     else if (!cJSON_IsNumber(version) || version->valuedouble != Q4T_TUNED_SCHEMA_VERSION)
         snprintf(err, errlen, "%s: schema version %g, this q4tune reads version %d: tune again", path,

@@ -24,10 +24,10 @@ typedef struct {
  * (static) or a quarter of that (dynamic). The kernel must be runnable here. */
 void q4t_parallel_run(q4t_pool *p, const q4t_kernel *k, const q4t_run_args *a, const q4t_split *split);
 
-/* k->pack_x over the pool when the kernel's X packs by row groups
- * (x_by_rows): each thread packs a share of whole row groups (multiples of the
- * kernel's mr) at its offset, packed_x_size(first row, K); the same bytes as
- * one call (tests/test_parallel.c checks every kernel). Otherwise one call. */
+/* Packs X for k over the pool when its X layout packs by row groups
+ * (q4t_kernel_x_rows): each thread packs a share of whole row groups at its
+ * offset, the packed size of the rows before it; the same bytes as one call
+ * (tests/test_parallel.c checks every kernel). Otherwise one call. */
 void q4t_parallel_pack_x(q4t_pool *p, const q4t_kernel *k, const float *x, size_t M, size_t K, void *dst);
 
 const char *q4t_schedule_name(q4t_schedule s);

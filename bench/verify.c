@@ -94,15 +94,15 @@ static void make_problem(q4t_shape s, unsigned seed, q4t_block_q4_0 *w, float *x
 static int pack_and_run(const q4t_kernel *k, q4t_shape s, const q4t_block_q4_0 *w, const float *x, float *y,
                         size_t ldy, int tiled)
 {
-    void *wp = q4t_alloc_packed(k->packed_w_size(s.N, s.K));
-    void *xp = q4t_alloc_packed(k->packed_x_size(s.M, s.K));
+    void *wp = q4t_alloc_packed(q4t_kernel_packed_w_size(k, s.N, s.K));
+    void *xp = q4t_alloc_packed(q4t_kernel_packed_x_size(k, s.M, s.K));
     if (!wp || !xp) {
         free(wp);
         free(xp);
         return -1;
     }
-    k->pack_w(w, s.N, s.K, wp);
-    k->pack_x(x, s.M, s.K, xp);
+    q4t_kernel_pack_w(k, w, s.N, s.K, wp);
+    q4t_kernel_pack_x(k, x, s.M, s.K, xp);
     const q4t_run_args a = {.w = wp, .x = xp, .y = y, .ldy = ldy, .M = s.M, .N = s.N, .K = s.K};
     if (!tiled) {
         k->run(&a, 0, s.M, 0, s.N);

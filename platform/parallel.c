@@ -75,19 +75,18 @@ static void pack_worker(void *ctx, int thread, int nthreads)
     if (m0 >= j->M)
         return;
     const size_t m1 = m0 + j->rows < j->M ? m0 + j->rows : j->M;
-    j->k->pack_x(j->x + m0 * j->K, m1 - m0, j->K, j->dst + j->k->packed_x_size(m0, j->K));
+    q4t_kernel_pack_x(j->k, j->x + m0 * j->K, m1 - m0, j->K, j->dst + q4t_kernel_packed_x_size(j->k, m0, j->K));
 }
 
 void q4t_parallel_pack_x(q4t_pool *p, const q4t_kernel *k, const float *x, size_t M, size_t K, void *dst)
 {
-    size_t mr, nr;
-    q4t_kernel_tile_size(k, &mr, &nr);
-    const size_t threads = (size_t)q4t_pool_size(p);
-    const pack_job j = {k, x, M, K, Q4T_ROUND_UP((M + threads - 1) / threads, mr), dst};
-    if (!k->x_by_rows || threads == 1 || M <= mr)
-        k->pack_x(x, M, K, dst);
-    else
-        q4t_pool_run(p, pack_worker, (void *)&j);
+    const size_t group = q4t_kernel_x_rows(k), threads = (size_t)q4t_pool_size(p);
+    if (!group || threads == 1 || M <= group) {
+        q4t_kernel_pack_x(k, x, M, K, dst);
+        return;
+    }
+    const pack_job j = {k, x, M, K, Q4T_ROUND_UP((M + threads - 1) / threads, group), dst};
+    q4t_pool_run(p, pack_worker, (void *)&j);
 }
 
 const char *q4t_schedule_name(q4t_schedule s)

@@ -1,0 +1,81 @@
+/* JSON files: see json.h. */
+#define _POSIX_C_SOURCE 200809L /* mkdir */
+#include "json.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+static int make_dirs(const char *path, char *err, size_t errlen)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
+            return -1;
+        }
+        *p = '/';
+    }
+    return 0;
+}
+
+int q4t_json_write(const char *path, const cJSON *json, char *err, size_t errlen)
+{
+    if (make_dirs(path, err, errlen))
+        return -1;
+    char *text = cJSON_Print(json);
+    FILE *f = fopen(path, "w");
+    const int ok = text && f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (f && fclose(f))
+        f = NULL;
+    free(text);
+    if (!ok || !f) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+cJSON *q4t_json_read(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            char *t = realloc(text, cap = 2 * cap + 4096 + 1);
+            if (!t)
+                break;
+            text = t;
+        }
+        const size_t got = fread(text + len, 1, cap - len - 1, f);
+        if (!got)
+            break;
+        len += got;
+    }
+    fclose(f);
+    if (!text) {
+        snprintf(err, errlen, "out of memory reading %s", path);
+        return NULL;
+    }
+    text[len] = '\0';
+    cJSON *root = cJSON_Parse(text);
+    if (!root)
+        snprintf(err, errlen, "%s: not JSON (error near byte %td)", path,
+                 cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() - text : (ptrdiff_t)0);
+    free(text);
+    return root;
+}

@@ -1,0 +1,15 @@
+/* JSON files, through cJSON: the results store, run records and tuned files. */
+#ifndef Q4T_JSON_H
+#define Q4T_JSON_H
+
+#include <stddef.h>
+
+struct cJSON;
+/* Writes json to path, making its directory. Returns 0, or -1 with a message in err. */
+int q4t_json_write(const char *path, const struct cJSON *json, char *err, size_t errlen);
+/* Reads and parses the JSON file at path. NULL with a message in err (naming
+ * the file, and the byte near a syntax error) if it cannot be read or parsed.
+ * Free with cJSON_Delete. */
+struct cJSON *q4t_json_read(const char *path, char *err, size_t errlen);
+
+#endif
