@@ -105,3 +105,44 @@ void q4t_kernel_tile_size(const q4t_kernel *k, size_t *mr, size_t *nr)
     *mr = k->mr * (k->mr_vl ? mu : 1);
     *nr = k->nr * (k->nr_vl ? nu : 1);
 }
+
+static int popcount64(uint64_t v)
+{
+    int n = 0;
+    for (; v; v &= v - 1)
+        n++;
+    return n;
+}
+
+/* Does a kernel of the other op, runnable with features, pack W as k does? */
+static int has_partner(const q4t_kernel *k, uint64_t features)
+{
+    for (size_t i = 0; i < q4t_kernel_count(); i++) {
+        const q4t_kernel *p = kernels[i];
+        if (p->op != k->op && !q4t_kernel_missing(p, features) && q4t_kernel_same_w(p, k))
+            return 1;
+    }
+    return 0;
+}
+
+const q4t_kernel *q4t_kernel_preferred(q4t_op op, uint64_t features, const q4t_kernel *like)
+{
+    const q4t_kernel *best = NULL;
+    int best_key[3] = {-1, -1, -1};
+    for (size_t i = 0; i < q4t_kernel_count(); i++) {
+        const q4t_kernel *k = kernels[i];
+        if (k->op != op || q4t_kernel_missing(k, features) || (like && !q4t_kernel_same_w(k, like)))
+            continue;
+        size_t mr, nr;
+        q4t_kernel_tile_size(k, &mr, &nr);
+        const int key[3] = {has_partner(k, features), popcount64(k->isa), (int)(mr * nr)};
+        int cmp = 0; /* lexicographic: a partner of the other op, then more ISA bits, then a wider tile */
+        for (int j = 0; j < 3 && !cmp; j++)
+            cmp = (key[j] > best_key[j]) - (key[j] < best_key[j]);
+        if (cmp > 0) {
+            best = k;
+            memcpy(best_key, key, sizeof key);
+        }
+    }
+    return best ? best : q4t_reference(op);
+}

@@ -9,6 +9,12 @@ const q4t_kernel *q4t_kernel_at(size_t i);
 const q4t_kernel *q4t_kernel_find(const char *name); /* NULL if unknown */
 /* The reference kernel every variant of op is checked against. */
 const q4t_kernel *q4t_reference(q4t_op op);
+/* The kernel of op to use when nothing was measured: of those runnable with
+ * features (and, like non-NULL, packing W as like does), one whose packed W a
+ * runnable kernel of the other op shares (decode and prefill can then share
+ * one packing), then of the newest ISA (most feature bits), then of the
+ * widest tile; the reference if none. */
+const q4t_kernel *q4t_kernel_preferred(q4t_op op, uint64_t features, const q4t_kernel *like);
 /* Features k needs that the set lacks (0: runnable). */
 uint64_t q4t_kernel_missing(const q4t_kernel *k, uint64_t features);
 
