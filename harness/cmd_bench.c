@@ -10,6 +10,7 @@
 #include "device.h"
 #include "cli.h"
 #include "parallel.h"
+#include "plan.h"
 #include "pool.h"
 #include "registry.h"
 #include "text.h"
@@ -79,57 +80,52 @@ static int parse_threads(const char *list, int *threads, size_t *n, int ncpus)
     return 0;
 }
 
-/* The tuned choices of a tuned file that can run here, each with its pool. A
- * winner this build or CPU cannot run is reported and left out. Returns 0, or
- * -1 (reported) if the file is refused or nothing can run. */
+/* The tuned choices of a tuned file that can run here, each with its pool: the
+ * plan of the tuned file (plan.h). A winner this build or CPU cannot run is
+ * reported and left out. Returns 0, or -1 (reported) if the file is refused
+ * or nothing can run. */
 static int load_tuned(const char *path, int any_device, const q4t_cpu *cpu, const q4t_topology *topo,
                       q4t_bench_tuned *out, char (*placements)[96], size_t *n)
 {
     char id[128], err[512];
     q4t_device_id(cpu->arch, cpu->model, topo, id, sizeof id);
     q4t_tuned *t = q4t_tuned_load(path, id, any_device, err, sizeof err);
-    if (!t) {
+    q4t_plan *plan = t ? malloc(sizeof *plan) : NULL;
+    const q4t_plan_opts po = {.topo = topo, .features = cpu->features, .tuned = t, .phase = {{0, NULL, -1}, {0, NULL, -1}}};
+    if (t && !plan)
+        snprintf(err, sizeof err, "out of memory");
+    int rc = !plan || q4t_plan_make(&po, Q4T_PLAN_TUNED, NULL, 0, 0, plan, err, sizeof err) ? -1 : 0;
+    if (rc && t)
+        fprintf(stderr, "q4tune bench: %s: %s\n", path, err);
+    else if (rc)
         fprintf(stderr, "q4tune bench: %s\n", err);
-        return -1;
-    }
+    q4t_tuned_free(t);
     *n = 0;
-    for (int i = 0; i < q4t_tuned_count(t) && *n < MAX_SHAPES; i++) {
+    for (int i = 0; !rc && i < plan->nskipped; i++)
+        fprintf(stderr, "q4tune bench: %s\n", plan->skipped[i]);
+    for (int i = 0; !rc && i < plan->n && *n < MAX_SHAPES; i++) {
+        const q4t_plan_matrix *w = &plan->m[i];
+        const q4t_placement *pl = &plan->place[i];
+        const q4t_plan_choice *c = &w->phase[plan->M[i] == 1 ? Q4T_DECODE : Q4T_PREFILL];
         q4t_bench_tuned *b = &out[*n];
-        q4t_op op;
-        q4t_config c;
-        const char *kernel;
-        const int got = q4t_tuned_winner(t, i, &op, &b->shape.M, &b->shape.N, &b->shape.K, &c, &kernel);
-        char what[64];
-        snprintf(what, sizeof what, "%s %zux%zux%zu", q4t_op_name(op), b->shape.M, b->shape.N, b->shape.K);
-        if (got == -2) {
-            fprintf(stderr, "q4tune bench: %s not run: its search ran out of time (incomplete)\n", what);
+        if (!(b->pool = q4t_placement_pool(topo, pl, err, sizeof err))) {
+            fprintf(stderr, "q4tune bench: %s not run: %s\n", w->what, err);
             continue;
         }
-        if (got == -1) {
-            fprintf(stderr, "q4tune bench: %s not run: this build has no kernel %s\n", what, kernel);
-            continue;
-        }
-        if (q4t_kernel_missing(c.kernel, cpu->features)) {
-            char names[128];
-            q4t_features_format(q4t_kernel_missing(c.kernel, cpu->features), ",", names, sizeof names);
-            fprintf(stderr, "q4tune bench: %s not run: %s needs %s\n", what, kernel, names);
-            continue;
-        }
-        if (!(b->pool = q4t_config_pool(topo, &c, err, sizeof err))) {
-            fprintf(stderr, "q4tune bench: %s not run: %s\n", what, err);
-            continue;
-        }
-        b->kernel = c.kernel;
-        b->split = c.split;
-        snprintf(placements[*n], sizeof placements[0], "t%d/%s/%s", c.threads, c.mask, q4t_binding_name(c.binding));
+        b->shape = (q4t_shape){plan->M[i], w->N, w->K};
+        b->kernel = c->kernel;
+        b->split = c->split;
+        snprintf(placements[*n], sizeof placements[0], "t%d/%s/%s", pl->threads, pl->mask, q4t_binding_name(pl->binding));
         b->placement = placements[(*n)++];
     }
-    q4t_tuned_free(t);
-    if (!*n) {
+    if (!rc && !*n) {
         fprintf(stderr, "q4tune bench: nothing in %s can run here\n", path);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    if (plan)
+        q4t_plan_free(plan);
+    free(plan);
+    return rc;
 }
 
 int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)

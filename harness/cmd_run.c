@@ -136,28 +136,24 @@ static cJSON *dist_json(const q4t_dist *d, const double *samples, int n, double 
     return o;
 }
 
-static cJSON *config_json(const q4t_config *c, q4t_pick pick, int forced)
+/* A matrix's choice in a phase, with the placement of the phase's pool it runs on. */
+static cJSON *choice_json(const q4t_plan_choice *c, const q4t_placement *pl)
 {
-    cJSON *o = q4t_config_json(c);
-    cJSON_AddStringToObject(o, "pick", forced ? "forced" : q4t_pick_name(pick));
-    cJSON_AddStringToObject(o, "w_layout", c->kernel->w_layout);
+    const q4t_config cfg = {.kernel = c->kernel, .threads = pl->threads, .binding = pl->binding, .split = c->split};
+    cJSON *o = q4t_config_json(&cfg);
+    cJSON_ReplaceItemInObject(o, "mask", cJSON_CreateString(pl->mask));
+    cJSON_AddStringToObject(o, "pick", q4t_pick_name(c->pick));
+    cJSON_AddStringToObject(o, "w_layout", q4t_kernel_w_name(c->kernel));
     return o;
 }
 
-static cJSON *pool_json(const q4t_config *c)
+static cJSON *pool_json(const q4t_placement *p)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "threads", c->threads);
-    cJSON_AddStringToObject(o, "mask", c->mask);
-    cJSON_AddStringToObject(o, "binding", q4t_binding_name(c->binding));
+    cJSON_AddNumberToObject(o, "threads", p->threads);
+    cJSON_AddStringToObject(o, "mask", p->mask);
+    cJSON_AddStringToObject(o, "binding", q4t_binding_name(p->binding));
     return o;
-}
-
-/* The matrices of layer 0 and the output projection: every layer is selected alike. */
-static const q4t_qmatrix *layer0_matrix(const q4t_model *m, int i)
-{
-    const q4t_qmatrix *const all[] = {m->w.wq, m->w.wk, m->w.wv, m->w.wo, m->w.w1, m->w.w2, m->w.w3, &m->w.wcls};
-    return i < 8 ? all[i] : NULL;
 }
 
 typedef struct {
@@ -202,23 +198,24 @@ static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cp
     cJSON_AddItemToObject(ru, "features", q4t_features_json(cpu->features));
     cJSON_AddNumberToObject(ru, "build_seconds", r->build_s);
     cJSON *sel = cJSON_AddArrayToObject(root, "selection");
-    for (int i = 0; layer0_matrix(m, i); i++) {
-        const q4t_qmatrix *w = layer0_matrix(m, i);
+    const q4t_plan *plan = &m->plan;
+    for (int i = 0; i < plan->n; i++) { /* per matrix role: every layer is planned alike */
+        const q4t_plan_matrix *w = &plan->m[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "matrix", w->what);
         cJSON_AddNumberToObject(o, "N", (double)w->N);
         cJSON_AddNumberToObject(o, "K", (double)w->K);
-        cJSON_AddItemToObject(o, "decode", config_json(&w->decode, w->decode_pick, w->decode_forced));
-        cJSON_AddItemToObject(o, "prefill", config_json(&w->prefill, w->prefill_pick, w->prefill_forced));
+        cJSON_AddItemToObject(o, "decode", choice_json(&w->phase[Q4T_DECODE], &plan->place[Q4T_DECODE]));
+        cJSON_AddItemToObject(o, "prefill", choice_json(&w->phase[Q4T_PREFILL], &plan->place[Q4T_PREFILL]));
         if (w->note[0])
             cJSON_AddStringToObject(o, "note", w->note);
         cJSON_AddItemToArray(sel, o);
     }
     cJSON *pools = cJSON_AddObjectToObject(root, "pools");
-    cJSON_AddItemToObject(pools, "prefill", pool_json(&m->pool_config[Q4T_PREFILL]));
-    cJSON_AddItemToObject(pools, "decode", pool_json(&m->pool_config[Q4T_DECODE]));
+    cJSON_AddItemToObject(pools, "prefill", pool_json(&plan->place[Q4T_PREFILL]));
+    cJSON_AddItemToObject(pools, "decode", pool_json(&plan->place[Q4T_DECODE]));
     cJSON_AddBoolToObject(pools, "shared", m->pool[0] == m->pool[1]);
-    cJSON_AddStringToObject(pools, "selected_for", m->pool_from->what);
+    cJSON_AddStringToObject(pools, "selected_for", plan->m[plan->placed_by].what);
     const q4t_run_result *rr = r->rr;
     cJSON_AddItemToObject(root, "ttft_ms", dist_json(&rr->ttft_s, rr->ttft, r->ro->reps, 1e3));
     cJSON_AddItemToObject(root, "prefill_tok_s", dist_json(&rr->prefill_tps, rr->prefill, r->ro->reps, 1.0));
@@ -267,39 +264,38 @@ static void print_text(const q4t_model *m, const report *r)
     printf("weights:    %.1f MiB packed Q4_0, built in %.1f s\n", mib(m->mem.packed_weights), r->build_s);
     printf("selection:  %s\n", r->tuned_path ? r->tuned_path : "defaults (no --tuned)");
     printf("  %-7s %-13s %-34s %s\n", "matrix", "N x K", "decode (M = 1)", "prefill (M = batch)");
-    for (int i = 0; layer0_matrix(m, i); i++) {
-        const q4t_qmatrix *w = layer0_matrix(m, i);
+    const q4t_plan *plan = &m->plan;
+    for (int i = 0; i < plan->n; i++) {
+        const q4t_plan_matrix *w = &plan->m[i];
         char shape[32], dec[64], pre[64];
         snprintf(shape, sizeof shape, "%zux%zu", w->N, w->K);
-        snprintf(dec, sizeof dec, "%s (%s)", w->decode.kernel->name,
-                 w->decode_forced ? "forced" : q4t_pick_name(w->decode_pick));
-        snprintf(pre, sizeof pre, "%s (%s)", w->prefill.kernel->name,
-                 w->prefill_forced ? "forced" : q4t_pick_name(w->prefill_pick));
+        snprintf(dec, sizeof dec, "%s (%s)", w->phase[Q4T_DECODE].kernel->name, q4t_pick_name(w->phase[Q4T_DECODE].pick));
+        snprintf(pre, sizeof pre, "%s (%s)", w->phase[Q4T_PREFILL].kernel->name,
+                 q4t_pick_name(w->phase[Q4T_PREFILL].pick));
         printf("  %-7s %-13s %-34s %s\n", w->what, shape, dec, pre);
     }
-    for (int i = 0; layer0_matrix(m, i); i++) { /* each note once, with the matrices it is about */
-        const char *note = layer0_matrix(m, i)->note;
+    for (int i = 0; i < plan->n; i++) { /* each note once, with the matrices it is about */
+        const char *note = plan->m[i].note;
         int first = 1;
         for (int j = 0; j < i && first; j++)
-            first = strcmp(layer0_matrix(m, j)->note, note) != 0;
+            first = strcmp(plan->m[j].note, note) != 0;
         if (!note[0] || !first)
             continue;
         printf("  note: ");
-        for (int j = i, n = 0; layer0_matrix(m, j); j++)
-            if (!strcmp(layer0_matrix(m, j)->note, note))
-                printf("%s%s", n++ ? "," : "", layer0_matrix(m, j)->what);
+        for (int j = i, n = 0; j < plan->n; j++)
+            if (!strcmp(plan->m[j].note, note))
+                printf("%s%s", n++ ? "," : "", plan->m[j].what);
         printf(": %s\n", note);
     }
     for (int p = 0; p < 2; p++) {
-        const q4t_config *pc = &m->pool_config[p];
-        printf("%-11s %d thread%s, mask %s, binding %s%s\n", p == Q4T_PREFILL ? "prefill:" : "decode:", pc->threads,
-               pc->threads == 1 ? "" : "s", pc->mask, q4t_binding_name(pc->binding),
+        const q4t_placement *pl = &plan->place[p];
+        printf("%-11s %d thread%s, mask %s, binding %s%s\n", p == Q4T_PREFILL ? "prefill:" : "decode:", pl->threads,
+               pl->threads == 1 ? "" : "s", pl->mask, q4t_binding_name(pl->binding),
                p == Q4T_DECODE && m->pool[0] == m->pool[1] ? " (the prefill pool)" : "");
     }
+    const q4t_plan_matrix *from = &plan->m[plan->placed_by];
     printf("            (placed as selected for %s, %zux%zu, the matrix moving the most bytes; options override)\n",
-           m->pool_from->what, m->pool_from->N, m->pool_from->K);
-    {
-    }
+           from->what, from->N, from->K);
     const int nbatch = (r->ro->prompt + m->batch - 1) / m->batch;
     printf("run:        prompt %d tokens (%d batch%s of up to %d), generate %d; %d warm-up + %d repetitions\n\n",
            r->ro->prompt, nbatch, nbatch == 1 ? "" : "es", m->batch, r->ro->gen, r->ro->warmup, r->ro->reps);
@@ -372,6 +368,7 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
     int layers = 0, seed = 1, batch = 512, json = 0, save = 1, roofline = 1, any_device = 0;
     q4t_run_opts ro = {.prompt = 512, .gen = 128, .reps = 5, .warmup = 1, .seed = 1};
     q4t_phase_opts phase[2] = {{0, NULL, -1}, {0, NULL, -1}};
+    q4t_mask masks[3] = {{NULL, NULL}, {NULL, NULL}, {NULL, NULL}}; /* --affinity, --prefill-..., --decode-... */
     int c, rc;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         const char *name = NULL;
@@ -430,9 +427,10 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
         case OPT_AFFINITY:
         case OPT_AFFINITY + 3:
         case OPT_AFFINITY + 6:
+            masks[(c - OPT_AFFINITY) / 3].label = optarg;
             for (int p = 0; p < 2; p++)
                 if (c == OPT_AFFINITY || (c == OPT_AFFINITY + 3) == (p == Q4T_PREFILL))
-                    phase[p].mask = optarg;
+                    phase[p].mask = &masks[(c - OPT_AFFINITY) / 3];
             break;
         case OPT_BINDING:
         case OPT_BINDING + 3:
@@ -475,7 +473,7 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
                 gemv_name && !gemv ? gemv_name : gemm_name);
         return Q4T_EXIT_USAGE;
     }
-    if (q4t_model_force_check(gemv, gemm, cpu->features, err, sizeof err)) {
+    if (q4t_plan_check_forced(gemv, gemm, cpu->features, err, sizeof err)) {
         fprintf(stderr, "q4tune run: %s\n", err);
         return Q4T_EXIT_USAGE;
     }
@@ -488,10 +486,11 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
     rc = Q4T_EXIT_FAIL;
     q4t_tuned *tuned = NULL;
     q4t_model *m = NULL;
-    hwloc_bitmap_t set = hwloc_bitmap_alloc();
-    for (int p = 0; p < 2; p++)
-        if (phase[p].mask && q4t_mask_parse(topo, phase[p].mask, set, err, sizeof err)) {
-            fprintf(stderr, "q4tune run: --%s-affinity: %s\n", q4t_phase_name((q4t_phase)p), err);
+    static const char *const mask_opts[3] = {"affinity", "prefill-affinity", "decode-affinity"};
+    for (int i = 0; i < 3; i++) /* each mask given parsed once, here */
+        if (masks[i].label && (!(masks[i].pus = hwloc_bitmap_alloc()) ||
+                               q4t_mask_parse(topo, masks[i].label, masks[i].pus, err, sizeof err))) {
+            fprintf(stderr, "q4tune run: --%s: %s\n", mask_opts[i], masks[i].pus ? err : "out of memory");
             rc = Q4T_EXIT_USAGE;
             goto done;
         }
@@ -583,7 +582,8 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
 done:
     q4t_model_free(m);
     q4t_tuned_free(tuned);
-    hwloc_bitmap_free(set);
+    for (int i = 0; i < 3; i++)
+        hwloc_bitmap_free(masks[i].pus);
     q4t_topology_free(topo);
     return rc;
 }

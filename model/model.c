@@ -125,11 +125,6 @@ void q4t_rope_factors(const q4t_model_config *c, float *factors)
     }
 }
 
-const char *q4t_phase_name(q4t_phase p)
-{
-    return p == Q4T_PREFILL ? "prefill" : "decode";
-}
-
 /* ---- kernel selection ---- */
 
 void q4t_model_opts_default(q4t_model_opts *o, const q4t_topology *topo, uint64_t features)
@@ -142,165 +137,39 @@ void q4t_model_opts_default(q4t_model_opts *o, const q4t_topology *topo, uint64_
         o->phase[p].binding = -1;
 }
 
-static int check_forced(const q4t_kernel *k, q4t_op op, uint64_t features, char *err, size_t errlen)
+/* The plan of the model's matrix roles, each weighed by how many a token passes through. */
+static int make_plan(q4t_model *m, const q4t_model_opts *o, char *err, size_t errlen)
 {
-    if (!k)
-        return 0;
-    if (k->op != op) {
-        snprintf(err, errlen, "%s is a %s kernel, not a %s one", k->name, q4t_op_name(k->op), q4t_op_name(op));
-        return -1;
-    }
-    const uint64_t missing = q4t_kernel_missing(k, features);
-    if (missing) {
-        char names[256];
-        q4t_features_format(missing, ",", names, sizeof names);
-        snprintf(err, errlen, "%s cannot run here: it needs %s", k->name, names);
-        return -1;
-    }
-    return 0;
-}
-
-int q4t_model_force_check(const q4t_kernel *gemv, const q4t_kernel *gemm, uint64_t features, char *err,
-                          size_t errlen)
-{
-    if (check_forced(gemv, Q4T_OP_GEMV, features, err, errlen) || check_forced(gemm, Q4T_OP_GEMM, features, err, errlen))
-        return -1;
-    if (gemv && gemm && strcmp(gemv->w_layout, gemm->w_layout)) {
-        snprintf(err, errlen, "%s packs W as '%s' and %s as '%s': they cannot share one packed copy", gemv->name,
-                 gemv->w_layout, gemm->name, gemm->w_layout);
-        return -1;
-    }
-    return 0;
-}
-
-static int same_layout(const q4t_config *a, const q4t_config *b)
-{
-    return !strcmp(a->kernel->w_layout, b->kernel->w_layout);
-}
-
-/* c runs kernel k instead: the task tiles were tuned for another kernel. */
-static void use_kernel(q4t_config *c, const q4t_kernel *k)
-{
-    if (c->kernel != k) {
-        c->kernel = k;
-        c->split.task_rows = c->split.task_cols = 0;
-    }
-}
-
-static void choose_pair(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w);
-
-/* The decode and prefill kernels of w: the GEMV and GEMM pair of one packed
- * layout that q4t_tuned_select_pair weighs best. When there is none (selection
- * then answers with another layout), the pair is made from the selected GEMM;
- * when no GEMV packs like that either, the GEMM runs decode too, at M = 1.
- * Forced kernels take their place: the forced kernel's layout decides. */
-static void choose_kernels(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w)
-{
-#define SELECT(op, M, layout, cfg) q4t_tuned_select(o->tuned, o->topo, op, M, w->N, w->K, o->features, layout, cfg)
-    w->note[0] = '\0';
-    choose_pair(o, batch, w);
-    w->decode_forced = (o->gemv || o->gemm) && (w->decode.kernel == o->gemv || w->decode.kernel == o->gemm);
-    w->prefill_forced = (o->gemv || o->gemm) && (w->prefill.kernel == o->gemv || w->prefill.kernel == o->gemm);
-}
-
-static void choose_pair(const q4t_model_opts *o, size_t batch, q4t_qmatrix *w)
-{
-    if (o->gemv) {
-        w->decode_pick = SELECT(Q4T_OP_GEMV, 1, NULL, &w->decode);
-        use_kernel(&w->decode, o->gemv);
-        w->prefill_pick = SELECT(Q4T_OP_GEMM, batch, o->gemv->w_layout, &w->prefill);
-        if (o->gemm) {
-            use_kernel(&w->prefill, o->gemm);
-        } else if (!same_layout(&w->decode, &w->prefill)) {
-            use_kernel(&w->prefill, o->gemv);
-            snprintf(w->note, sizeof w->note, "prefill runs %s over M rows: no GEMM packs W as '%s'", o->gemv->name,
-                     o->gemv->w_layout);
-        }
-        return;
-    }
-    if (o->gemm) {
-        w->prefill_pick = SELECT(Q4T_OP_GEMM, batch, NULL, &w->prefill);
-        use_kernel(&w->prefill, o->gemm);
-        w->decode_pick = SELECT(Q4T_OP_GEMV, 1, o->gemm->w_layout, &w->decode);
-        if (!same_layout(&w->decode, &w->prefill)) {
-            use_kernel(&w->decode, o->gemm);
-            snprintf(w->note, sizeof w->note, "decode runs %s at M = 1: no GEMV packs W as '%s'", o->gemm->name,
-                     o->gemm->w_layout);
-        }
-        return;
-    }
-    q4t_tuned_select_pair(o->tuned, o->topo, batch, w->N, w->K, o->features, &w->decode, &w->prefill,
-                          &w->decode_pick, &w->prefill_pick);
-    if (same_layout(&w->decode, &w->prefill))
-        return;
-    const q4t_kernel *gemv = w->decode.kernel;
-    q4t_config d;
-    w->prefill_pick = SELECT(Q4T_OP_GEMM, batch, NULL, &w->prefill);
-    const q4t_pick dp = SELECT(Q4T_OP_GEMV, 1, w->prefill.kernel->w_layout, &d);
-    if (same_layout(&d, &w->prefill)) {
-        w->decode = d;
-        w->decode_pick = dp;
-        snprintf(w->note, sizeof w->note, "no GEMM packs W as %s does ('%s'): paired by %s's layout '%s'", gemv->name,
-                 gemv->w_layout, w->prefill.kernel->name, w->prefill.kernel->w_layout);
-    } else {
-        use_kernel(&w->decode, w->prefill.kernel);
-        snprintf(w->note, sizeof w->note, "no GEMM packs W as %s does, no GEMV as %s does: %s runs decode at M = 1",
-                 gemv->name, w->prefill.kernel->name, w->prefill.kernel->name);
-    }
-#undef SELECT
-}
-
-/* The phase pools run where selection places the matrix shape that moves
- * the most weight bytes per token: the placement (threads, mask, binding) of
- * its unconstrained winner for the phase. The packed-layout constraint picks
- * a matrix's kernel; it must not pick the phase's threads (a compatible
- * ranked candidate may come from a one-thread ranking stage). */
-static const q4t_qmatrix *pool_matrix(const q4t_model *m)
-{
-    const q4t_weights *w = &m->w;
-    const size_t L = (size_t)m->config.n_layers;
+    const q4t_plan_opts po = {o->topo, o->features, o->tuned, o->gemv, o->gemm, {o->phase[0], o->phase[1]}};
+    const int L = m->config.n_layers;
     const struct {
-        const q4t_qmatrix *w;
-        size_t count;
-    } cand[] = {{&w->w1[0], 2 * L}, {&w->wq[0], 2 * L}, {&w->wk[0], 2 * L}, {&w->w2[0], L}, {&w->wcls, 1}};
-    const q4t_qmatrix *best = NULL;
-    size_t most = 0;
-    for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++)
-        if (cand[i].w->N * cand[i].w->K * cand[i].count > most) {
-            most = cand[i].w->N * cand[i].w->K * cand[i].count;
-            best = cand[i].w;
-        }
-    return best;
+        const char *what;
+        q4t_tensor t;
+        int count;
+    } roles[] = {{"wq", Q4T_T_ATTN_Q, L},  {"wk", Q4T_T_ATTN_K, L},   {"wv", Q4T_T_ATTN_V, L},
+                 {"wo", Q4T_T_ATTN_OUTPUT, L}, {"w1", Q4T_T_FFN_GATE, L}, {"w2", Q4T_T_FFN_DOWN, L},
+                 {"w3", Q4T_T_FFN_UP, L},  {"output", Q4T_T_OUTPUT, 1}};
+    q4t_plan_request req[8];
+    for (int i = 0; i < 8; i++) {
+        req[i] = (q4t_plan_request){.what = roles[i].what, .count = roles[i].count};
+        q4t_tensor_shape(&m->config, roles[i].t, &req[i].N, &req[i].K);
+    }
+    return q4t_plan_make(&po, Q4T_PLAN_MODEL, req, 8, (size_t)m->batch, &m->plan, err, errlen);
 }
 
+/* The phase pools where the plan places them: one pool when both are placed alike. */
 static int make_pools(q4t_model *m, const q4t_model_opts *o, char *err, size_t errlen)
 {
-    const q4t_qmatrix *w = m->pool_from = pool_matrix(m);
-    q4t_tuned_select(o->tuned, o->topo, Q4T_OP_GEMM, (size_t)m->batch, w->N, w->K, o->features, NULL,
-                     &m->pool_config[Q4T_PREFILL]);
-    q4t_tuned_select(o->tuned, o->topo, Q4T_OP_GEMV, 1, w->N, w->K, o->features, NULL, &m->pool_config[Q4T_DECODE]);
     for (int p = 0; p < 2; p++) {
-        q4t_config *c = &m->pool_config[p];
-        const q4t_phase_opts *po = &o->phase[p];
-        if (po->threads > 0)
-            c->threads = po->threads;
-        if (po->mask)
-            snprintf(c->mask, sizeof c->mask, "%s", po->mask);
-        if (po->binding >= 0)
-            c->binding = (q4t_binding)po->binding;
-    }
-    const q4t_config *pc = &m->pool_config[Q4T_PREFILL], *dc = &m->pool_config[Q4T_DECODE];
-    char why[400];
-    for (int p = 0; p < 2; p++) {
-        if (p == Q4T_DECODE && pc->threads == dc->threads && pc->binding == dc->binding && !strcmp(pc->mask, dc->mask)) {
-            m->pool[p] = m->pool[Q4T_PREFILL]; /* configured alike: one pool */
+        if (p == Q4T_DECODE && m->plan.shared) {
+            m->pool[p] = m->pool[Q4T_PREFILL];
             break;
         }
-        m->pool[p] = q4t_config_pool(o->topo, &m->pool_config[p], why, sizeof why);
-        if (!m->pool[p]) {
+        const q4t_placement *pl = &m->plan.place[p];
+        char why[400];
+        if (!(m->pool[p] = q4t_placement_pool(o->topo, pl, why, sizeof why))) {
             snprintf(err, errlen, "%s pool (%d threads, mask %s, binding %s): %s", q4t_phase_name((q4t_phase)p),
-                     m->pool_config[p].threads, m->pool_config[p].mask, q4t_binding_name(m->pool_config[p].binding),
-                     why);
+                     pl->threads, pl->mask, q4t_binding_name(pl->binding), why);
             return -1;
         }
     }
@@ -363,7 +232,7 @@ static int load_matrix(q4t_model *m, q4t_qmatrix *w, q4t_tensor t, int layer, ch
         free(row);
         rows = tmp;
     }
-    const q4t_kernel *k = w->decode.kernel;
+    const q4t_kernel *k = w->plan->phase[Q4T_DECODE].kernel;
     w->packed_bytes = q4t_kernel_packed_w_size(k, w->N, w->K);
     w->packed = q4t_alloc_packed(w->packed_bytes);
     if (w->packed)
@@ -406,7 +275,8 @@ static int build_runstate(q4t_model *m, char *err, size_t errlen)
     for (size_t l = 0; l <= L; l++)
         for (size_t i = 0; i < (l < L ? 7 : 1); i++) {
             const q4t_qmatrix *w = l < L ? &mats[i][l] : &m->w.wcls;
-            const size_t pre = q4t_kernel_packed_x_size(w->prefill.kernel, B, w->K), dec = q4t_kernel_packed_x_size(w->decode.kernel, 1, w->K);
+            const size_t pre = q4t_kernel_packed_x_size(w->plan->phase[Q4T_PREFILL].kernel, B, w->K),
+                         dec = q4t_kernel_packed_x_size(w->plan->phase[Q4T_DECODE].kernel, 1, w->K);
             s->xq_bytes = pre > s->xq_bytes ? pre : s->xq_bytes;
             s->xq_bytes = dec > s->xq_bytes ? dec : s->xq_bytes;
         }
@@ -434,10 +304,11 @@ static int build_runstate(q4t_model *m, char *err, size_t errlen)
     return 0;
 }
 
-static void init_matrix(q4t_qmatrix *w, const char *what, const q4t_model_config *c, q4t_tensor t)
+static void init_matrix(q4t_qmatrix *w, const q4t_plan *p, const char *what)
 {
-    w->what = what;
-    q4t_tensor_shape(c, t, &w->N, &w->K);
+    w->plan = q4t_plan_find(p, what);
+    w->what = w->plan->what;
+    w->N = w->plan->N, w->K = w->plan->K;
 }
 
 int q4t_model_build(const q4t_model_config *c, q4t_weight_source *src, const q4t_model_opts *o, q4t_model **out,
@@ -453,8 +324,6 @@ int q4t_model_build(const q4t_model_config *c, q4t_weight_source *src, const q4t
     m->src = *src;
     m->config = *c;
     if (q4t_model_config_check(c, err, errlen))
-        goto fail;
-    if (q4t_model_force_check(o->gemv, o->gemm, o->features, err, errlen))
         goto fail;
     m->ctx = o->ctx > 0 ? o->ctx : c->max_seq_len;
     m->batch = o->batch > 0 ? (o->batch < m->ctx ? o->batch : m->ctx) : 1;
@@ -472,20 +341,19 @@ int q4t_model_build(const q4t_model_config *c, q4t_weight_source *src, const q4t
     w->wk = w->wq + L, w->wv = w->wk + L, w->wo = w->wv + L, w->w1 = w->wo + L, w->w2 = w->w1 + L, w->w3 = w->w2 + L;
     m->mem.norms = ((2 * L + 1) * dim + head_dim / 2) * sizeof(float);
 
-    /* kernels for every matrix, then the pools */
+    /* the plan (kernels for every matrix, the phases' placements), then the pools */
+    if (make_plan(m, o, err, errlen))
+        goto fail;
     for (size_t l = 0; l < L; l++) {
-        init_matrix(&w->wq[l], "wq", c, Q4T_T_ATTN_Q);
-        init_matrix(&w->wk[l], "wk", c, Q4T_T_ATTN_K);
-        init_matrix(&w->wv[l], "wv", c, Q4T_T_ATTN_V);
-        init_matrix(&w->wo[l], "wo", c, Q4T_T_ATTN_OUTPUT);
-        init_matrix(&w->w1[l], "w1", c, Q4T_T_FFN_GATE);
-        init_matrix(&w->w2[l], "w2", c, Q4T_T_FFN_DOWN);
-        init_matrix(&w->w3[l], "w3", c, Q4T_T_FFN_UP);
+        init_matrix(&w->wq[l], &m->plan, "wq");
+        init_matrix(&w->wk[l], &m->plan, "wk");
+        init_matrix(&w->wv[l], &m->plan, "wv");
+        init_matrix(&w->wo[l], &m->plan, "wo");
+        init_matrix(&w->w1[l], &m->plan, "w1");
+        init_matrix(&w->w2[l], &m->plan, "w2");
+        init_matrix(&w->w3[l], &m->plan, "w3");
     }
-    init_matrix(&w->wcls, "output", c, Q4T_T_OUTPUT);
-    for (size_t i = 0; i < 7 * L; i++)
-        choose_kernels(o, (size_t)m->batch, &w->wq[i]);
-    choose_kernels(o, (size_t)m->batch, &w->wcls);
+    init_matrix(&w->wcls, &m->plan, "output");
     if (make_pools(m, o, err, errlen))
         goto fail;
 
@@ -580,10 +448,9 @@ void q4t_model_free(q4t_model *m)
     free(s->rope);
     free(s->logits);
     free(s->xq);
-    const size_t kv_bytes = L * (size_t)m->ctx * (size_t)(m->config.dim / m->config.n_heads * m->config.n_kv_heads) *
-                            sizeof(float);
-    q4t_pages_free(s->key_cache, kv_bytes);
-    q4t_pages_free(s->value_cache, kv_bytes);
+    q4t_pages_free(s->key_cache, m->mem.kv_cache / 2); /* each cache, as allocated: 0 if never */
+    q4t_pages_free(s->value_cache, m->mem.kv_cache / 2);
+    q4t_plan_free(&m->plan);
     free(m);
 }
 
@@ -652,7 +519,7 @@ static void matmuls(q4t_model *m, q4t_phase ph, const float *x, size_t M, int n,
     const q4t_kernel *packed_for = NULL;
     for (int i = 0; i < n; i++) {
         const q4t_qmatrix *w = p[i].w;
-        const q4t_config *c = M == 1 ? &w->decode : &w->prefill;
+        const q4t_plan_choice *c = &w->plan->phase[M == 1 ? Q4T_DECODE : Q4T_PREFILL];
         if (!packed_for || !q4t_kernel_same_x(c->kernel, packed_for)) {
             q4t_parallel_pack_x(m->pool[ph], c->kernel, x, M, w->K, m->s.xq);
             packed_for = c->kernel;

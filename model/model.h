@@ -3,12 +3,13 @@
  * (q4t_weights), the activations and KV cache (q4t_runstate), and a forward
  * pass that reads like the maths.
  *
- * Every weight-matrix product Y[M][N] = X[M][K] . W[N][K]^T goes through a
- * kernel of the registry picked by the tuned selection (tune/tuned.h): the
- * prompt runs in batches of up to `batch` rows through a GEMM kernel
- * (prefill), each generated token through a GEMV kernel (decode). Both kernels
- * of a matrix read ONE packed copy of W (same w_layout): packing runs once per
- * matrix, and the source tensor is released as soon as it is packed.
+ * Every weight-matrix product Y[M][N] = X[M][K] . W[N][K]^T goes through the
+ * kernel the plan (plan/plan.h) gives that matrix in that phase: the prompt
+ * runs in batches of up to `batch` rows through a GEMM kernel (prefill), each
+ * generated token through a GEMV kernel (decode). Both kernels of a matrix
+ * read ONE packed copy of W (they share a packed W layout): packing runs once
+ * per matrix, and the source tensor is released as soon as it is packed. The
+ * phases run on the pools the plan places.
  *
  * Weights come from a q4t_weight_source: synthetic seeded weights for a
  * preset shape (synthetic.c) or a GGUF file (gguf.c). */
@@ -20,6 +21,7 @@
 
 #include "config.h"
 #include "kernel.h"
+#include "plan.h"
 #include "pool.h"
 #include "topology.h"
 #include "tuned.h"
@@ -87,22 +89,14 @@ typedef struct q4t_weight_source {
 
 /* ---- the model ---- */
 
-typedef enum { Q4T_PREFILL, Q4T_DECODE } q4t_phase;
-const char *q4t_phase_name(q4t_phase p); /* "prefill", "decode" */
-
-/* One weight matrix, packed once; the decode kernel (M = 1) and the prefill
- * kernel (M > 1) share its w_layout. Normally a GEMV and a GEMM; when no
- * kernel of the other op packs W alike, one of them runs both phases
- * (a GEMM at M = 1, or a GEMV over M rows) and note says so. */
+/* One weight matrix, packed once for the two kernels its plan gives it (one
+ * per phase, sharing a packed W layout). */
 typedef struct {
     const char *what;            /* "wq", "w1", "output", ... */
     size_t N, K;                 /* Y[M][N] = X[M][K] . W[N][K]^T */
-    void *packed;                /* packed by decode.kernel->pack_w */
+    void *packed;                /* packed for plan->phase[Q4T_DECODE].kernel (and so for prefill's) */
     size_t packed_bytes;
-    q4t_config decode, prefill;  /* kernel and task split; threads and mask are the phase pool's */
-    q4t_pick decode_pick, prefill_pick; /* how the configuration was found */
-    int decode_forced, prefill_forced;  /* the kernel was given (--kernel-gemv/--kernel-gemm) */
-    char note[160];              /* how the pair was found, when not by the plain rule; else "" */
+    const q4t_plan_matrix *plan; /* kernel and task split per phase, the model's plan of its role */
 } q4t_qmatrix;
 
 typedef struct {
@@ -146,20 +140,13 @@ typedef struct {
     size_t activations;    /* run state: activations, scores, logits, packed X */
 } q4t_model_memory;
 
-/* Overrides of what selection gives a phase's pool. */
-typedef struct {
-    int threads;      /* 0: as selected */
-    const char *mask; /* NULL: as selected (topology.h's grammar) */
-    int binding;      /* -1: as selected; else a q4t_binding */
-} q4t_phase_opts;
-
 typedef struct {
     const q4t_topology *topo;
     uint64_t features;
     const q4t_tuned *tuned;          /* NULL: default configurations */
     int batch;                       /* prefill rows per GEMM (the M selection uses) */
     int ctx;                         /* KV cache positions (prompt + generated tokens) */
-    const q4t_kernel *gemv, *gemm;   /* forced kernels, or NULL (see q4t_model_force_check) */
+    const q4t_kernel *gemv, *gemm;   /* forced kernels, or NULL (see q4t_plan_check_forced) */
     q4t_phase_opts phase[2];         /* [Q4T_PREFILL], [Q4T_DECODE] */
     /* Progress while packing: called after each matrix with bytes done and total. */
     void (*progress)(void *ctx, size_t done, size_t total);
@@ -173,9 +160,8 @@ typedef struct q4t_model {
     int batch, ctx;
     int pos;                       /* tokens in the KV cache */
     int last_row;                  /* the row of x that holds the last token forward() ran */
-    q4t_pool *pool[2];             /* per phase; one pool when both are configured alike */
-    q4t_config pool_config[2];     /* threads, mask, binding (of the unconstrained winner, see model.c) */
-    const q4t_qmatrix *pool_from;  /* the matrix whose selection placed the pools */
+    q4t_plan plan;                 /* per matrix role (wq, ..., output) and phase: kernel, split; the placements */
+    q4t_pool *pool[2];             /* per phase, as placed; one pool when both are placed alike */
     q4t_model_memory mem;
     q4t_weight_source src;
 } q4t_model;
@@ -183,14 +169,8 @@ typedef struct q4t_model {
 /* Default options: batch 512, ctx = config's max_seq_len, no overrides. */
 void q4t_model_opts_default(q4t_model_opts *o, const q4t_topology *topo, uint64_t features);
 
-/* Checks forced kernels before a build: each must exist as the right op and be
- * runnable with features; a GEMV and a GEMM forced together must share one
- * packed W layout. Returns 0, or -1 with the reason in err. */
-int q4t_model_force_check(const q4t_kernel *gemv, const q4t_kernel *gemm, uint64_t features, char *err,
-                          size_t errlen);
-
-/* Builds the model of shape c from src: selects the kernels, creates the
- * phase pools, packs every matrix (largest first, each source tensor released
+/* Builds the model of shape c from src: plans its matrices (q4t_plan_make,
+ * forced kernels and phase overrides from o), creates the phase pools, packs every matrix (largest first, each source tensor released
  * as soon as it is packed) and allocates the run state. Takes src over (it is
  * closed by q4t_model_free, or here on failure). Returns 0, or -1 with a
  * message in err. */

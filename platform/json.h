@@ -11,5 +11,9 @@ int q4t_json_write(const char *path, const struct cJSON *json, char *err, size_t
  * the file, and the byte near a syntax error) if it cannot be read or parsed.
  * Free with cJSON_Delete. */
 struct cJSON *q4t_json_read(const char *path, char *err, size_t errlen);
+/* Fields of an object: the string at key, or NULL; a whole number from 0 to
+ * 2^40 at key into *out (0), or -1 if absent or not such a number. */
+const char *q4t_json_str(const struct cJSON *o, const char *key);
+int q4t_json_size(const struct cJSON *o, const char *key, size_t *out);
 
 #endif

@@ -27,6 +27,7 @@
 enum { SEED = 11, PROMPT = 9, STEPS = 4 };
 
 static q4t_topology *topo;
+static q4t_mask_list all_pus; /* the mask "all", parsed once */
 static q4t_cpu cpu;
 static char dir[512];
 
@@ -47,7 +48,7 @@ static float *logits_of(const q4t_model_config *c, q4t_weight_source *src, char 
     o.batch = 4;
     o.ctx = PROMPT + STEPS;
     for (int p = 0; p < 2; p++)
-        o.phase[p] = (q4t_phase_opts){1, "all", Q4T_BIND_NONE};
+        o.phase[p] = (q4t_phase_opts){1, &all_pus.items[0], Q4T_BIND_NONE};
     q4t_model *m;
     if (q4t_model_build(c, src, &o, &m, err, errlen))
         return NULL;
@@ -324,7 +325,8 @@ int main(int argc, char **argv)
     snprintf(dir, sizeof dir, "%s", argv[1]);
     char err[512];
     q4t_cpu_detect(&cpu);
-    if (q4t_cpu_mask_env(&cpu, err, sizeof err) || q4t_topology_load(&topo, NULL, err, sizeof err)) {
+    if (q4t_cpu_mask_env(&cpu, err, sizeof err) || q4t_topology_load(&topo, NULL, err, sizeof err) ||
+        q4t_masks_parse(topo, "all", &all_pus, err, sizeof err)) {
         fprintf(stderr, "test_model_gguf: %s\n", err);
         return 1;
     }
@@ -356,6 +358,7 @@ int main(int argc, char **argv)
     broken_files(tiny);
     path_of("good", path, sizeof path);
     robustness(path);
+    q4t_mask_list_free(&all_pus);
     q4t_topology_free(topo);
     return check_done("model_gguf");
 }

@@ -15,7 +15,9 @@
 #include "search.h"
 #include "stats.h"
 #include "json.h"
+#include "plan.h"
 #include "store.h"
+#include "tuned.h"
 
 /* The phone topology: PUs 0-3 Cortex-A510, 4-6 Cortex-A715, 7 Cortex-X3. */
 static double pu_speed(int pu)
@@ -156,15 +158,14 @@ static cJSON *ranked_entry(const char *kernel, double median)
 
 /* Pairing: GEMV ranked [v0 (layout X) 1.0, v1 (layout Y) 1.1], GEMM ranked
  * [m0 (Y) 1.0, m1 (X) 1.5]: (v1, m0) costs 2.1 against 2.5 for (v0, m1). */
-static void check_pair(const q4t_topology *topo, const char *v0, const char *v1, const char *m0, const char *m1)
+static void check_pair(const char *v0, const char *v1, const char *m0, const char *m1)
 {
     const q4t_kernel *k[4] = {q4t_kernel_find(v0), q4t_kernel_find(v1), q4t_kernel_find(m0), q4t_kernel_find(m1)};
     if (!k[0] || !k[1] || !k[2] || !k[3]) {
         CHECK(0, "the pairing kernels are in this build");
         return;
     }
-    CHECK(!strcmp(k[0]->w_layout, k[3]->w_layout) && !strcmp(k[1]->w_layout, k[2]->w_layout) &&
-              strcmp(k[0]->w_layout, k[1]->w_layout),
+    CHECK(q4t_kernel_same_w(k[0], k[3]) && q4t_kernel_same_w(k[1], k[2]) && !q4t_kernel_same_w(k[0], k[1]),
           "the pairing kernels have the layouts the test assumes");
     const uint64_t features = k[0]->isa | k[1]->isa | k[2]->isa | k[3]->isa;
     cJSON *j = cJSON_CreateObject();
@@ -190,11 +191,9 @@ static void check_pair(const q4t_topology *topo, const char *v0, const char *v1,
     CHECK(t != NULL, "the pairing file loads: %s", err);
     q4t_config d, p;
     q4t_pick dp, pp;
-    q4t_tuned_select_pair(t, topo, 64, 512, 512, features, &d, &p, &dp, &pp);
-    CHECK(d.kernel == k[1] && p.kernel == k[2] && dp == Q4T_PICK_TUNED && pp == Q4T_PICK_TUNED,
+    CHECK(q4t_plan_select_pair(t, 64, 512, 512, features, &d, &p, &dp, &pp) == 0 && d.kernel == k[1] && p.kernel == k[2] && dp == Q4T_PICK_TUNED && pp == Q4T_PICK_TUNED,
           "the pair %s + %s (cost 2.1), not %s + %s (2.5): got %s + %s", v1, m0, v0, m1, d.kernel->name, p.kernel->name);
-    q4t_tuned_select_pair(t, topo, 64, 512, 512, k[0]->isa | k[3]->isa, &d, &p, &dp, &pp);
-    CHECK(d.kernel == k[0] && p.kernel == k[3], "without the features of the better pair: %s + %s (got %s + %s)", v0,
+    CHECK(q4t_plan_select_pair(t, 64, 512, 512, k[0]->isa | k[3]->isa, &d, &p, &dp, &pp) == 0 && d.kernel == k[0] && p.kernel == k[3], "without the features of the better pair: %s + %s (got %s + %s)", v0,
           m1, d.kernel->name, p.kernel->name);
     q4t_tuned_free(t);
     remove("test_tune.pair.json");
@@ -308,20 +307,20 @@ int main(int argc, char **argv)
     q4t_tuned *t = q4t_tuned_load(path, id, 0, err, sizeof err);
     CHECK(t != NULL, "reads it back: %s", err);
     q4t_config c;
-    CHECK(q4t_tuned_select(t, topo, Q4T_OP_GEMV, 1, 4096, 4096, cpu.features, NULL, &c) == Q4T_PICK_TUNED &&
+    CHECK(q4t_plan_select(t, topo, Q4T_OP_GEMV, 1, 4096, 4096, cpu.features, NULL, &c) == Q4T_PICK_TUNED &&
               r.winner >= 0 && c.kernel == r.runs[r.winner].config.kernel && c.threads == r.runs[r.winner].config.threads,
           "the tuned shape gives the winner");
-    CHECK(q4t_tuned_select(t, topo, Q4T_OP_GEMV, 1, 2048, 5632, cpu.features, NULL, &c) == Q4T_PICK_NEAREST &&
+    CHECK(q4t_plan_select(t, topo, Q4T_OP_GEMV, 1, 2048, 5632, cpu.features, NULL, &c) == Q4T_PICK_NEAREST &&
               r.winner >= 0 && c.kernel == r.runs[r.winner].config.kernel,
           "another GEMV shape gives the nearest tuned one");
-    CHECK(q4t_tuned_select(t, topo, Q4T_OP_GEMM, 64, 4096, 4096, cpu.features, NULL, &c) == Q4T_PICK_DEFAULT &&
+    CHECK(q4t_plan_select(t, topo, Q4T_OP_GEMM, 64, 4096, 4096, cpu.features, NULL, &c) == Q4T_PICK_DEFAULT &&
               c.kernel->op == Q4T_OP_GEMM,
           "an op never tuned gets the default");
-    CHECK(q4t_tuned_select(t, topo, Q4T_OP_GEMV, 1, 4096, 4096, cpu.features, "no-such-layout", &c) ==
+    CHECK(q4t_plan_select(t, topo, Q4T_OP_GEMV, 1, 4096, 4096, cpu.features, q4t_reference(Q4T_OP_GEMM), &c) ==
                   Q4T_PICK_DEFAULT &&
               c.kernel == q4t_reference(Q4T_OP_GEMV),
-          "a layout no variant has: the default falls back to the reference");
-    CHECK(q4t_tuned_select(t, topo, Q4T_OP_GEMV, 1, 4096, 4096, 0, NULL, &c) == Q4T_PICK_DEFAULT &&
+          "W packed as the reference does: no tuned candidate does, the default in that layout is the reference");
+    CHECK(q4t_plan_select(t, topo, Q4T_OP_GEMV, 1, 4096, 4096, 0, NULL, &c) == Q4T_PICK_DEFAULT &&
               !q4t_kernel_missing(c.kernel, 0),
           "without the tuned kernels' features: a runnable default");
     q4t_tuned_free(t);
@@ -346,7 +345,7 @@ int main(int argc, char **argv)
     CHECK(r.winner >= 0, "a winner");
     for (int i = 0; r.winner >= 0 && i < r.nruns; i++)
         if (r.runs[i].stage == 3)
-            CHECK(q4t_config_simpler(topo, &r.runs[r.winner].config, &r.runs[i].config) <= 0,
+            CHECK(q4t_config_simpler(&r.runs[r.winner].config, &r.runs[i].config) <= 0,
                   "the winner is the simplest of the confirmed (decision: %s)", r.decision);
     q4t_tune_result_free(&r);
 
@@ -363,7 +362,7 @@ int main(int argc, char **argv)
         cJSON_Delete(ji);
         q4t_tuned *ti = q4t_tuned_load("test_tune.incomplete.json", NULL, 1, err, sizeof err);
         q4t_config ci;
-        CHECK(ti && q4t_tuned_select(ti, topo, Q4T_OP_GEMV, 1, 4096, 4096, cpu.features, NULL, &ci) == Q4T_PICK_DEFAULT,
+        CHECK(ti && q4t_plan_select(ti, topo, Q4T_OP_GEMV, 1, 4096, 4096, cpu.features, NULL, &ci) == Q4T_PICK_DEFAULT,
               "an incomplete shape is stored but not selected");
         q4t_tuned_free(ti);
         remove("test_tune.incomplete.json");
@@ -393,9 +392,9 @@ int main(int argc, char **argv)
     }
 
 #if defined(__x86_64__)
-    check_pair(topo, "gemv_q4_avx2_1x8", "gemv_q4_avx512vnni_1x32", "gemm_q4_avx512vnni_6x32", "gemm_q4_avx2_4x8");
+    check_pair("gemv_q4_avx2_1x8", "gemv_q4_avx512vnni_1x32", "gemm_q4_avx512vnni_6x32", "gemm_q4_avx2_4x8");
 #else
-    check_pair(topo, "gemv_q4_neon_1x4", "gemv_q4_sdot_1x4", "gemm_q4_sdot_4x4", "gemm_q4_neon_4x4");
+    check_pair("gemv_q4_neon_1x4", "gemv_q4_sdot_1x4", "gemm_q4_sdot_4x4", "gemm_q4_neon_4x4");
 #endif
     q4t_topology_free(topo);
     return check_done("test_tune");

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "registry.h"
 #include "roofline.h"
 #include "timer.h"
 #include "verify.h"
@@ -157,11 +158,8 @@ q4t_tune_env q4t_tune_machine_env(q4t_tune_machine *m)
 
 int q4t_drift_probe(q4t_tune_machine *m, double *seconds, char *what, size_t len)
 {
-    q4t_config c;
-    q4t_config_default(m->topo, Q4T_OP_GEMV, m->features, NULL, &c);
-    c.threads = 1;
-    c.binding = Q4T_BIND_NONE;
-    snprintf(c.mask, sizeof c.mask, "all");
+    q4t_config c = {.kernel = q4t_kernel_preferred(Q4T_OP_GEMV, m->features, NULL), .threads = 1,
+                     .binding = Q4T_BIND_NONE, .mask = "all"};
     const q4t_shape s = {1, 1024, 1024};
     q4t_workload wl;
     if (q4t_workload_init(&wl, c.kernel, s, 0))

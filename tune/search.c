@@ -32,12 +32,12 @@ static int mask_pus(const q4t_topology *topo, const char *mask)
     return n;
 }
 
-int q4t_config_simpler(const q4t_topology *topo, const q4t_config *a, const q4t_config *b)
+int q4t_config_simpler(const q4t_config *a, const q4t_config *b)
 {
     static const int bind_rank[] = {[Q4T_BIND_NONE] = 0, [Q4T_BIND_MASK] = 1, [Q4T_BIND_STRICT] = 2};
-    const int keys_a[] = {a->threads, mask_pus(topo, a->mask), bind_rank[a->binding], a->split.schedule,
+    const int keys_a[] = {a->threads, a->pus, bind_rank[a->binding], a->split.schedule,
                           a->split.task_rows || a->split.task_cols};
-    const int keys_b[] = {b->threads, mask_pus(topo, b->mask), bind_rank[b->binding], b->split.schedule,
+    const int keys_b[] = {b->threads, b->pus, bind_rank[b->binding], b->split.schedule,
                           b->split.task_rows || b->split.task_cols};
     for (size_t i = 0; i < sizeof keys_a / sizeof keys_a[0]; i++)
         if (keys_a[i] != keys_b[i])
@@ -171,15 +171,16 @@ static int find_run(const search *S, const q4t_config *c)
  * PUs, plus every PU left to the OS. Returns how many went into out. */
 static int placements(const search *S, const q4t_kernel *k, const q4t_mask_list *cands, q4t_config *out, int max)
 {
+    const int all = q4t_topology_get_stats(S->o->topo).pus;
     int n = 0;
     for (int t = 1; t <= S->o->max_threads; t = t * 2 > S->o->max_threads && t < S->o->max_threads ? S->o->max_threads : t * 2) {
         for (int m = 0; m < cands->n && n < max; m++)
             if (hwloc_bitmap_weight(cands->items[m].pus) == t && strlen(cands->items[m].label) < sizeof out->mask) {
-                out[n] = (q4t_config){.kernel = k, .threads = t, .binding = Q4T_BIND_MASK};
+                out[n] = (q4t_config){.kernel = k, .threads = t, .binding = Q4T_BIND_MASK, .pus = t};
                 snprintf(out[n++].mask, sizeof out->mask, "%s", cands->items[m].label);
             }
         if (n < max && t > 1) {
-            out[n] = (q4t_config){.kernel = k, .threads = t, .binding = Q4T_BIND_NONE};
+            out[n] = (q4t_config){.kernel = k, .threads = t, .binding = Q4T_BIND_NONE, .pus = all};
             snprintf(out[n++].mask, sizeof out->mask, "all");
         }
         if (t == S->o->max_threads)
@@ -226,7 +227,7 @@ static void decide(search *S, int *conf, int nconf)
         if (p < o->significance && gain >= o->min_gain)
             continue; /* really slower */
         ties++;
-        if (q4t_config_simpler(o->topo, &u->config, &r->runs[win].config) < 0)
+        if (q4t_config_simpler(&u->config, &r->runs[win].config) < 0)
             win = conf[i];
     }
     r->winner = win;
@@ -293,8 +294,9 @@ int q4t_tune_search(const q4t_tune_opts *o, const q4t_tune_env *env, const q4t_t
     /* 1: rank the variants on one thread of the fastest core */
     q4t_config one = {.threads = 1, .binding = Q4T_BIND_STRICT};
     snprintf(one.mask, sizeof one.mask, "fastest:1-nosmt");
-    if (!mask_pus(o->topo, one.mask)) { /* kinds without an order */
+    if (!(one.pus = mask_pus(o->topo, one.mask))) { /* kinds without an order */
         one.binding = Q4T_BIND_NONE;
+        one.pus = q4t_topology_get_stats(o->topo).pus;
         snprintf(one.mask, sizeof one.mask, "all");
     }
     const double stage1_end = S.start + 0.4 * budget;

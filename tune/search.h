@@ -32,7 +32,7 @@
 
 #include "stats.h"
 #include "topology.h"
-#include "tuned.h"
+#include "config.h"
 
 typedef struct {
     q4t_op op;
@@ -104,6 +104,6 @@ int q4t_tune_search(const q4t_tune_opts *o, const q4t_tune_env *env, const q4t_t
 void q4t_tune_result_free(q4t_tune_result *r);
 
 /* Is a simpler than b (the tie-break order above)? <0 simpler, >0 more complex, 0 alike. */
-int q4t_config_simpler(const q4t_topology *topo, const q4t_config *a, const q4t_config *b);
+int q4t_config_simpler(const q4t_config *a, const q4t_config *b);
 
 #endif

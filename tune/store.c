@@ -11,6 +11,7 @@
 
 #include "device.h"
 #include "registry.h"
+#include "tuned.h"
 #include "workload.h"
 
 cJSON *q4t_run_json(const q4t_tune_shape *s, const q4t_tune_run *u)
