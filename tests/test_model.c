@@ -204,6 +204,7 @@ static void ref_forward(ref_model *r, int token, int pos, float *logits)
 /* ---- the quantized model ---- */
 
 static q4t_topology *topo;
+static q4t_mask_list all_pus; /* the mask "all", parsed once */
 static q4t_cpu cpu;
 
 /* Logits of STEPS steps: the prompt's last token, then each next token fed
@@ -225,7 +226,7 @@ static int model_trace(const q4t_model_config *c, const q4t_kernel *gemv, const 
     o.ctx = PROMPT + STEPS;
     for (int p = 0; p < 2; p++) {
         o.phase[p].threads = threads;
-        o.phase[p].mask = "all";
+        o.phase[p].mask = &all_pus.items[0];
         o.phase[p].binding = Q4T_BIND_NONE;
     }
     q4t_weight_source src;
@@ -237,8 +238,9 @@ static int model_trace(const q4t_model_config *c, const q4t_kernel *gemv, const 
         return -1;
     }
     if (used)
-        snprintf(used, used_len, "decode %s, prefill %s%s%s", m->w.wq[0].decode.kernel->name,
-                 m->w.wq[0].prefill.kernel->name, m->w.wq[0].note[0] ? "; " : "", m->w.wq[0].note);
+        snprintf(used, used_len, "decode %s, prefill %s%s%s", m->w.wq[0].plan->phase[Q4T_DECODE].kernel->name,
+                 m->w.wq[0].plan->phase[Q4T_PREFILL].kernel->name, m->w.wq[0].plan->note[0] ? "; " : "",
+                 m->w.wq[0].plan->note);
     int prompt[PROMPT];
     q4t_run_prompt(c->vocab_size, 3, prompt, PROMPT);
     out->logits = malloc((size_t)STEPS * (size_t)c->vocab_size * sizeof(float));
@@ -365,11 +367,27 @@ static void across_kernels(const q4t_model_config *c)
     free(base.logits);
 }
 
+static void set_no_heads(q4t_model_config *c)
+{
+    c->n_heads = 0;
+}
+
+static void set_no_kv_heads(q4t_model_config *c)
+{
+    c->n_kv_heads = 0;
+}
+
+static void set_odd_dim(q4t_model_config *c)
+{
+    c->dim = 100;
+}
+
 int main(void)
 {
     char err[512];
     q4t_cpu_detect(&cpu);
-    if (q4t_cpu_mask_env(&cpu, err, sizeof err) || q4t_topology_load(&topo, NULL, err, sizeof err)) {
+    if (q4t_cpu_mask_env(&cpu, err, sizeof err) || q4t_topology_load(&topo, NULL, err, sizeof err) ||
+        q4t_masks_parse(topo, "all", &all_pus, err, sizeof err)) {
         fprintf(stderr, "test_model: %s\n", err);
         return 1;
     }
@@ -390,9 +408,28 @@ int main(void)
     CHECK(f[0] == 1.0f && f[l3.dim / l3.n_heads / 2 - 1] == 8.0f, "Llama 3 factors: %g .. %g", f[0],
           f[l3.dim / l3.n_heads / 2 - 1]);
 
+    /* A shape the decoder cannot run is refused with the field named, never a crash
+     * (n_heads = 0 once divided by zero on the way out). */
+    const struct {
+        const char *field;
+        void (*set)(q4t_model_config *c);
+    } bad[] = {{"n_heads", set_no_heads}, {"n_kv_heads", set_no_kv_heads}, {"dim", set_odd_dim}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        q4t_model_config c = *tiny;
+        bad[i].set(&c);
+        q4t_model_opts o;
+        q4t_model_opts_default(&o, topo, cpu.features);
+        q4t_weight_source src;
+        q4t_synth_source(tiny, SEED, &src);
+        q4t_model *m = NULL;
+        CHECK(q4t_model_build(&c, &src, &o, &m, err, sizeof err) == -1 && !m && strstr(err, bad[i].field),
+              "a shape with a bad %s is refused: %s", bad[i].field, err);
+    }
+
     against_reference(tiny);
     against_reference(&l3);
     across_kernels(tiny);
+    q4t_mask_list_free(&all_pus);
     q4t_topology_free(topo);
     return check_done("model");
 }
