@@ -146,6 +146,8 @@ static int print_json(const q4t_cpu *cpu, const q4t_topology *t)
         cJSON_AddBoolToObject(o, "runnable", status[0] == '\0');
         if (status[0])
             cJSON_AddStringToObject(o, "reason", status);
+        cJSON_AddStringToObject(o, "w_layout", k->w->name);
+        cJSON_AddStringToObject(o, "x_layout", k->x->name);
         cJSON_AddItemToArray(ks, o);
     }
     for (size_t i = 0; i < q4t_unbuilt_count(); i++) {
@@ -184,7 +186,7 @@ static void print_text(const q4t_cpu *cpu, const q4t_topology *t)
         printf("sve:        %u-bit vectors\n", 8 * cpu->sve_vl_bytes);
     if (cpu->sme_svl_bytes)
         printf("sme:        %u-bit streaming vectors\n", 8 * cpu->sme_svl_bytes);
-    printf("\n%-28s %-5s %-8s %-44s %s\n", "kernel", "op", "tile", "requires", "status");
+    printf("\n%-28s %-5s %-8s %-44s %-44s %s\n", "kernel", "op", "tile", "requires", "status", "W, X layouts");
     for (size_t i = 0; i < q4t_kernel_count(); i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
         char tile[16], isa[128], status[600];
@@ -196,8 +198,11 @@ static void print_text(const q4t_cpu *cpu, const q4t_topology *t)
             q4t_kernel_tile_size(k, &mr, &nr);
             snprintf(status, sizeof status, " (tile %zux%zu here)", mr, nr);
         }
-        printf("%-28s %-5s %-8s %-44s %s%s\n", k->name, q4t_op_name(k->op), tile, isa[0] ? isa : "-",
-               q4t_kernel_missing(k, cpu->features) ? "not runnable: " : "runnable", status);
+        char shown[700];
+        snprintf(shown, sizeof shown, "%s%s", q4t_kernel_missing(k, cpu->features) ? "not runnable: " : "runnable",
+                 status);
+        printf("%-28s %-5s %-8s %-44s %-44s %s, %s\n", k->name, q4t_op_name(k->op), tile, isa[0] ? isa : "-", shown,
+               k->w->name, k->x->name);
     }
     for (size_t i = 0; i < q4t_unbuilt_count(); i++)
         printf("%-28s %-5s %-8s %-44s not built: %s\n", q4t_unbuilt_name(i), "-", "-", "-", q4t_unbuilt_reason(i));

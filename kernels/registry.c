@@ -3,6 +3,7 @@
  * Q4T_UNBUILT(name, reason) for each one the compiler could not build. */
 #include "registry.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,6 +58,58 @@ const q4t_kernel *q4t_reference(q4t_op op)
 uint64_t q4t_kernel_missing(const q4t_kernel *k, uint64_t features)
 {
     return k->isa & ~features;
+}
+
+static const void *w_of(const q4t_kernel *k)
+{
+    return k->w;
+}
+
+static const void *x_of(const q4t_kernel *k)
+{
+    return k->x;
+}
+
+/* The i-th distinct layout (by pointer) of(kernel) names, or NULL with
+ * *count the number of them when there are not that many. */
+static const void *nth_layout(const void *(*of)(const q4t_kernel *), size_t i, size_t *count)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < q4t_kernel_count(); k++) {
+        size_t j = 0;
+        while (j < k && of(kernels[j]) != of(kernels[k]))
+            j++;
+        if (j == k && n++ == i) /* first named by kernel k */
+            return of(kernels[k]);
+    }
+    *count = n;
+    return NULL;
+}
+
+size_t q4t_w_layout_count(void)
+{
+    size_t n = 0;
+    nth_layout(w_of, SIZE_MAX, &n);
+    return n;
+}
+
+const q4t_w_layout *q4t_w_layout_at(size_t i)
+{
+    size_t n;
+    return nth_layout(w_of, i, &n);
+}
+
+size_t q4t_x_layout_count(void)
+{
+    size_t n = 0;
+    nth_layout(x_of, SIZE_MAX, &n);
+    return n;
+}
+
+const q4t_x_layout *q4t_x_layout_at(size_t i)
+{
+    size_t n;
+    return nth_layout(x_of, i, &n);
 }
 
 size_t q4t_unbuilt_count(void)

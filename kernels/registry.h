@@ -18,6 +18,13 @@ const q4t_kernel *q4t_kernel_preferred(q4t_op op, uint64_t features, const q4t_k
 /* Features k needs that the set lacks (0: runnable). */
 uint64_t q4t_kernel_missing(const q4t_kernel *k, uint64_t features);
 
+/* The packed layouts of the built kernels, each once (by pointer), in the
+ * order the kernels first name them. */
+size_t q4t_w_layout_count(void);
+const q4t_w_layout *q4t_w_layout_at(size_t i); /* NULL past the end */
+size_t q4t_x_layout_count(void);
+const q4t_x_layout *q4t_x_layout_at(size_t i);
+
 /* Entries of registry.def for this architecture that this build left out
  * because the compiler cannot produce their ISA, with the reason. */
 size_t q4t_unbuilt_count(void);

@@ -32,11 +32,12 @@ static void run_ignores_column_offset(const q4t_run_args *a, size_t m0, size_t m
     ref->run(a, m0, m1, 0, n1 - n0); /* right when n0 = 0 only */
 }
 
-/* Packs W with the scales of the first two blocks of row 0 swapped: one wrong
- * block scale among 129. */
-static void pack_w_swapped_scales(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
+/* The reference's W layout, but with the scales of the first two blocks of
+ * row 0 swapped: one wrong block scale among 129. */
+static void pack_w_swapped_scales(const q4t_w_layout *l, const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
 {
-    ref->pack_w(w, N, K, dst);
+    (void)l;
+    ref->w->pack(ref->w, w, N, K, dst);
     q4t_block_q4_0 *p = dst;
     const uint16_t d = p[0].d;
     p[0].d = p[1].d;
@@ -70,8 +71,11 @@ int main(void)
     r = verify_with(run_ignores_column_offset, s);
     CHECK(!r.ok && r.split_differs > 0, "a kernel that ignores its rectangle is caught (%d)", r.split_differs);
 
+    q4t_w_layout swapped_w = *ref->w;
+    swapped_w.name = "q4_0_swapped_scales";
+    swapped_w.pack = pack_w_swapped_scales;
     q4t_kernel swapped = *ref;
-    swapped.pack_w = pack_w_swapped_scales;
+    swapped.w = &swapped_w;
     CHECK(q4t_verify(&swapped, (q4t_shape){1, 3, 4096 + 32}, 7, &r) == 0 && !r.ok && r.worst_m == 0 &&
               r.worst_n == 0 && r.worst > 10.0,
           "one wrong block scale in 129 blocks is caught (worst %g x tolerance)", r.worst);

@@ -24,16 +24,6 @@
 
 enum { MR = 4, NR = 4, KR = 16, GROUP_BLOCK_BYTES = NR * sizeof(q4t_block_q4_0) };
 
-static size_t packed_w_size(size_t N, size_t K)
-{
-    return q4t_packed_size_rowgroups(N, K, NR);
-}
-
-static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
-{
-    q4t_pack_w_rowgroups(w, N, K, NR, q4t_neon_qs_rows, 0x88, dst);
-}
-
 static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)
 {
     const size_t nb = a->K / Q4T_QK;
@@ -67,17 +57,4 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
     }
 }
 
-const q4t_kernel gemm_q4_neon_4x4 = {
-    .name = "gemm_q4_neon_4x4",
-    .file = __FILE__,
-    .op = Q4T_OP_GEMM,
-    .isa = Q4T_F_NEON,
-    .mr = MR, .nr = NR, .kr = KR,
-    .packed_w_size = packed_w_size,
-    .pack_w = pack_w,
-    .w_layout = "neon_rows_g4",
-    .packed_x_size = q4t_packed_size_q8f,
-    .pack_x = q4t_pack_x_q8f,
-    .x_by_rows = 1,
-    .run = run,
-};
+Q4T_VARIANT(gemm_q4_neon_4x4, GEMM, Q4T_F_NEON, neon_rows_g4, q8f, run, .mr = MR, .nr = NR, .kr = KR);

@@ -29,16 +29,6 @@
 
 enum { MR = 4, NR = 8, KR = 4, CHUNK_BYTES = NR * KR, GROUP_BLOCK_BYTES = NR * sizeof(q4t_block_q4_0) };
 
-static size_t packed_w_size(size_t N, size_t K)
-{
-    return q4t_packed_size_rowgroups(N, K, NR);
-}
-
-static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
-{
-    q4t_pack_w_rowgroups(w, N, K, NR, q4t_neon_qs_chunks8, 0x88, dst);
-}
-
 static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)
 {
     const size_t nb = a->K / Q4T_QK;
@@ -80,17 +70,5 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
     }
 }
 
-const q4t_kernel gemm_q4_sdot_4x8 = {
-    .name = "gemm_q4_sdot_4x8",
-    .file = __FILE__,
-    .op = Q4T_OP_GEMM,
-    .isa = Q4T_F_NEON | Q4T_F_SDOT,
-    .mr = MR, .nr = NR, .kr = KR,
-    .packed_w_size = packed_w_size,
-    .pack_w = pack_w,
-    .w_layout = "sdot_chunks_g8",
-    .packed_x_size = q4t_neon_packed_x4_size,
-    .pack_x = q4t_neon_pack_x4,
-    .x_by_rows = 1,
-    .run = run,
-};
+Q4T_VARIANT(gemm_q4_sdot_4x8, GEMM, Q4T_F_NEON | Q4T_F_SDOT, sdot_chunks_g8, sdot_x4, run,
+            .mr = MR, .nr = NR, .kr = KR);

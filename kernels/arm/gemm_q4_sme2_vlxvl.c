@@ -38,26 +38,6 @@
 
 enum { MR_VL = 1, NR_VL = 1, PANELS = 1 };
 
-static size_t packed_w_size(size_t N, size_t K)
-{
-    return sme2_packed_w_size(N, K, PANELS);
-}
-
-static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
-{
-    sme2_pack_w(w, N, K, PANELS, dst);
-}
-
-static size_t packed_x_size(size_t M, size_t K)
-{
-    return sme_packed_x_size(M, K, MR_VL);
-}
-
-static void pack_x(const float *x, size_t M, size_t K, void *dst)
-{
-    sme2_pack_x(x, M, K, 0, dst);
-}
-
 /* The general registers the SME2 encodings name (pinned in run_tile). */
 #define WQ 9  /* W nibbles */
 #define XQ 10 /* X values */
@@ -161,18 +141,5 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
     sme_run_tiles(a, m0, m1, n0, n1, 1, run_tile);
 }
 
-const q4t_kernel gemm_q4_sme2_vlxvl = {
-    .name = "gemm_q4_sme2_vlxvl",
-    .file = __FILE__,
-    .op = Q4T_OP_GEMM,
-    .isa = Q4T_F_SME | Q4T_F_SME2 | Q4T_F_SMEI8I32,
-    .mr = MR_VL, .nr = NR_VL, .kr = 4,
-    .mr_vl = 1, .nr_vl = 1,
-    .tile = sme_tile,
-    .packed_w_size = packed_w_size,
-    .pack_w = pack_w,
-    .w_layout = "sme2_p1vl",
-    .packed_x_size = packed_x_size,
-    .pack_x = pack_x,
-    .run = run,
-};
+Q4T_VARIANT(gemm_q4_sme2_vlxvl, GEMM, Q4T_F_SME | Q4T_F_SME2 | Q4T_F_SMEI8I32, sme2_p1vl, sme_x1vl, run,
+            .mr = MR_VL, .nr = NR_VL, .kr = 4, .mr_vl = 1, .nr_vl = 1, .tile = sme_tile);

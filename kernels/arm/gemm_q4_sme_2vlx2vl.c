@@ -36,26 +36,6 @@
 
 enum { MR_VL = 2, NR_VL = 2 };
 
-static size_t packed_w_size(size_t N, size_t K)
-{
-    return sme_packed_w_size(N, K, NR_VL);
-}
-
-static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
-{
-    sme_pack_w(w, N, K, NR_VL, dst);
-}
-
-static size_t packed_x_size(size_t M, size_t K)
-{
-    return sme_packed_x_size(M, K, MR_VL);
-}
-
-static void pack_x(const float *x, size_t M, size_t K, void *dst)
-{
-    sme_pack_x(x, M, K, MR_VL, dst);
-}
-
 /* Four SMOPAs of chunk c: X chunk vectors X0 (rows 0..R-1) into zaA and zaB,
  * X1 (rows R..2R-1) into zaC and zaD, against W panel 0 (W0) and panel 1 (W1). */
 #define SMOPA2(A, B, X, W0, W1)                                                                                        \
@@ -208,18 +188,5 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
     }
 }
 
-const q4t_kernel gemm_q4_sme_2vlx2vl = {
-    .name = "gemm_q4_sme_2vlx2vl",
-    .file = __FILE__,
-    .op = Q4T_OP_GEMM,
-    .isa = Q4T_F_SME | Q4T_F_SMEI8I32,
-    .mr = MR_VL, .nr = NR_VL, .kr = 4,
-    .mr_vl = 1, .nr_vl = 1,
-    .tile = sme_tile,
-    .packed_w_size = packed_w_size,
-    .pack_w = pack_w,
-    .w_layout = "sme_g2vl",
-    .packed_x_size = packed_x_size,
-    .pack_x = pack_x,
-    .run = run,
-};
+Q4T_VARIANT(gemm_q4_sme_2vlx2vl, GEMM, Q4T_F_SME | Q4T_F_SMEI8I32, sme_g2vl, sme_x2vl, run,
+            .mr = MR_VL, .nr = NR_VL, .kr = 4, .mr_vl = 1, .nr_vl = 1, .tile = sme_tile);

@@ -36,26 +36,6 @@
 
 enum { MR_VL = 1, NR_VL = 1 };
 
-static size_t packed_w_size(size_t N, size_t K)
-{
-    return sme_packed_w_size(N, K, NR_VL);
-}
-
-static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
-{
-    sme_pack_w(w, N, K, NR_VL, dst);
-}
-
-static size_t packed_x_size(size_t M, size_t K)
-{
-    return sme_packed_x_size(M, K, MR_VL);
-}
-
-static void pack_x(const float *x, size_t M, size_t K, void *dst)
-{
-    sme_pack_x(x, M, K, MR_VL, dst);
-}
-
 /* One block's sums into zaT (zeroed before): W chunks z0-z3 unpacked to
  * 16 (q - 8) of k 4c.. (z4-z7) and 16+4c.. (z0-z3), X chunks z8-z15. */
 #define ACCUMULATE(T)                                                                                                  \
@@ -178,18 +158,5 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
     sme_run_tiles(a, m0, m1, n0, n1, 1, run_tile);
 }
 
-const q4t_kernel gemm_q4_sme_vlxvl = {
-    .name = "gemm_q4_sme_vlxvl",
-    .file = __FILE__,
-    .op = Q4T_OP_GEMM,
-    .isa = Q4T_F_SME | Q4T_F_SMEI8I32,
-    .mr = MR_VL, .nr = NR_VL, .kr = 4,
-    .mr_vl = 1, .nr_vl = 1,
-    .tile = sme_tile,
-    .packed_w_size = packed_w_size,
-    .pack_w = pack_w,
-    .w_layout = "sme_gvl",
-    .packed_x_size = packed_x_size,
-    .pack_x = pack_x,
-    .run = run,
-};
+Q4T_VARIANT(gemm_q4_sme_vlxvl, GEMM, Q4T_F_SME | Q4T_F_SMEI8I32, sme_gvl, sme_x1vl, run,
+            .mr = MR_VL, .nr = NR_VL, .kr = 4, .mr_vl = 1, .nr_vl = 1, .tile = sme_tile);

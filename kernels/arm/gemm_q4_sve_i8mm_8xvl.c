@@ -32,56 +32,12 @@
 #include "sve_common.h"
 
 enum {
-    MR = 8,
-    PAIRS = MR / 2,
-    KR = 8,                                    /* k per SMMLA */
-    X_D_BYTES = PAIRS * 4 * sizeof(float),     /* d[4][4] */
-    X_PAIR_QS_BYTES = 2 * Q4T_QK,              /* qs[4][2][8] of one row pair */
-    X_TILE_BLOCK_BYTES = X_D_BYTES + PAIRS * X_PAIR_QS_BYTES,
+    MR = SVE_I8MM_MR, /* 8: the X layout's tile (sve_common.h) */
+    KR = 8,           /* k per SMMLA */
+    X_D_BYTES = SVE_I8MM_X_D_BYTES,
+    X_PAIR_QS_BYTES = SVE_I8MM_X_PAIR_QS_BYTES,
+    X_TILE_BLOCK_BYTES = SVE_I8MM_X_TILE_BLOCK_BYTES,
 };
-
-static size_t qs_offset(size_t r, size_t j)
-{
-    const size_t half = svcntd(); /* C/2 rows */
-    return ((r / half) * 2 + j / 8) * svcntb() + (r % half) * 8 + j % 8; /* half r / (C/2), k-half j / 8 */
-}
-
-static size_t packed_w_size(size_t N, size_t K)
-{
-    return sve_packed_w_size(N, K, svcntw());
-}
-
-static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
-{
-    sve_pack_w(w, N, K, svcntw(), qs_offset, dst);
-}
-
-static size_t packed_x_size(size_t M, size_t K)
-{
-    return Q4T_ROUND_UP(M, MR) / MR * (K / Q4T_QK) * X_TILE_BLOCK_BYTES;
-}
-
-static void pack_x(const float *x, size_t M, size_t K, void *dst)
-{
-    const size_t nb = K / Q4T_QK;
-    uint8_t *p = dst;
-    for (size_t m = 0; m < M; m += MR) {
-        for (size_t b = 0; b < nb; b++, p += X_TILE_BLOCK_BYTES) {
-            for (size_t r = 0; r < MR; r++) {
-                q4t_block_q8f q = {0}; /* padding rows: d = 0, q = 0 */
-                if (m + r < M)
-                    q4t_quantize_row_q8f(x + (m + r) * K + b * Q4T_QK, &q, Q4T_QK);
-                const float d = q.d * (1.0f / 16);
-                uint8_t *pd = p + (r / 2 * 4 + r % 2) * sizeof d;
-                memcpy(pd, &d, sizeof d);
-                memcpy(pd + 2 * sizeof d, &d, sizeof d);
-                int8_t *qs = (int8_t *)p + X_D_BYTES + r / 2 * X_PAIR_QS_BYTES + r % 2 * KR;
-                for (size_t t = 0; t < Q4T_QK / KR; t++)
-                    memcpy(qs + t * 2 * KR, q.qs + t * KR, KR);
-            }
-        }
-    }
-}
 
 /* One row pair, one block: acc0/acc1 (column halves 0/1) += (d_w * d_x) * isum.
  * w0/w1: the halves' unpacked weights for k-steps 0..3; dw0/dw1: their column
@@ -162,19 +118,6 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
     }
 }
 
-const q4t_kernel gemm_q4_sve_i8mm_8xvl = {
-    .name = "gemm_q4_sve_i8mm_8xvl",
-    .file = __FILE__,
-    .op = Q4T_OP_GEMM,
-    .isa = Q4T_F_NEON | Q4T_F_SVE | Q4T_F_I8MM | Q4T_F_SVEI8MM,
-    .mr = MR, .nr = 1, .kr = KR,
-    .nr_vl = 1,
-    .tile = sve_tile_unit,
-    .packed_w_size = packed_w_size,
-    .pack_w = pack_w,
-    .w_layout = "sve_i8mm_gvl",
-    .packed_x_size = packed_x_size,
-    .pack_x = pack_x,
-    .x_by_rows = 1,
-    .run = run,
-};
+Q4T_VARIANT(gemm_q4_sve_i8mm_8xvl, GEMM, Q4T_F_NEON | Q4T_F_SVE | Q4T_F_I8MM | Q4T_F_SVEI8MM, sve_i8mm_gvl,
+            sve_i8mm_x8, run,
+            .mr = MR, .nr = 1, .kr = KR, .nr_vl = 1, .tile = sve_tile_unit);

@@ -44,16 +44,6 @@
 
 enum { NR_VL = 4, PANELS = 2 };
 
-static size_t packed_w_size(size_t N, size_t K)
-{
-    return sme2_packed_w_size(N, K, PANELS);
-}
-
-static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
-{
-    sme2_pack_w(w, N, K, PANELS, dst);
-}
-
 /* The general registers the SME2 encodings name (pinned in run_row). */
 #define QA 9    /* nibbles of the pass's first panel pair */
 #define QB 10   /* and of its second */
@@ -193,18 +183,5 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
         run_row((const q4t_block_q8f *)a->x + m * nb, w, nb, pair, qs, a->y + m * a->ldy + n0, n1 - n0);
 }
 
-const q4t_kernel gemv_q4_sme2_1x4vl = {
-    .name = "gemv_q4_sme2_1x4vl",
-    .file = __FILE__,
-    .op = Q4T_OP_GEMV,
-    .isa = Q4T_F_SME | Q4T_F_SME2,
-    .mr = 1, .nr = NR_VL, .kr = 4,
-    .nr_vl = 1,
-    .tile = sme_tile,
-    .packed_w_size = packed_w_size,
-    .pack_w = pack_w,
-    .w_layout = "sme2_p2vl",
-    .packed_x_size = q4t_packed_size_q8f,
-    .pack_x = q4t_pack_x_q8f,
-    .run = run,
-};
+Q4T_VARIANT(gemv_q4_sme2_1x4vl, GEMV, Q4T_F_SME | Q4T_F_SME2, sme2_p2vl, q8f, run,
+            .mr = 1, .nr = NR_VL, .kr = 4, .nr_vl = 1, .tile = sme_tile);

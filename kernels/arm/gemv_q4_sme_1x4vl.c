@@ -30,16 +30,6 @@
 
 enum { NR_VL = 4 };
 
-static size_t packed_w_size(size_t N, size_t K)
-{
-    return sme_packed_w_size(N, K, NR_VL);
-}
-
-static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
-{
-    sme_pack_w(w, N, K, NR_VL, dst);
-}
-
 /* Panel U of a block: W chunks into z<w0>..z<w3>, unpacked to 16 (q - 8) of
  * k 4c.. (z<l0>..z<l3>) and 16+4c.. (in place), 8 SDOTs with x (z0: k 0..15,
  * z1: k 16..31, each in every 128-bit segment) into z<isum>; d_w into z<d>,
@@ -131,18 +121,5 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
         run_row((const q4t_block_q8f *)a->x + m * nb, w, nb, a->y + m * a->ldy + n0, n1 - n0);
 }
 
-const q4t_kernel gemv_q4_sme_1x4vl = {
-    .name = "gemv_q4_sme_1x4vl",
-    .file = __FILE__,
-    .op = Q4T_OP_GEMV,
-    .isa = Q4T_F_SME | Q4T_F_SMEI8I32,
-    .mr = 1, .nr = NR_VL, .kr = 4,
-    .nr_vl = 1,
-    .tile = sme_tile,
-    .packed_w_size = packed_w_size,
-    .pack_w = pack_w,
-    .w_layout = "sme_g4vl",
-    .packed_x_size = q4t_packed_size_q8f,
-    .pack_x = q4t_pack_x_q8f,
-    .run = run,
-};
+Q4T_VARIANT(gemv_q4_sme_1x4vl, GEMV, Q4T_F_SME | Q4T_F_SMEI8I32, sme_g4vl, q8f, run,
+            .mr = 1, .nr = NR_VL, .kr = 4, .nr_vl = 1, .tile = sme_tile);

@@ -27,27 +27,6 @@
 
 enum { NR_VL = 2, KR = 4 };
 
-static size_t group_rows(void)
-{
-    return NR_VL * svcntw();
-}
-
-static size_t qs_offset(size_t r, size_t j)
-{
-    const size_t c = svcntw();
-    return ((r / c) * 4 + j / 4) * svcntb() + (r % c) * 4 + j % 4; /* half r / C, chunk j / 4 */
-}
-
-static size_t packed_w_size(size_t N, size_t K)
-{
-    return sve_packed_w_size(N, K, group_rows());
-}
-
-static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
-{
-    sve_pack_w(w, N, K, group_rows(), qs_offset, dst);
-}
-
 /* acc + (d_w * dx) * isum for one half group (C rows) and one block: d its
  * scales, qs its 4 chunk vectors, xlo/xhi the block's x qs[0..15]/[16..31]
  * in every segment, dx = d_x / 16. */
@@ -102,19 +81,5 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
     }
 }
 
-const q4t_kernel gemv_q4_sve_1x2vl = {
-    .name = "gemv_q4_sve_1x2vl",
-    .file = __FILE__,
-    .op = Q4T_OP_GEMV,
-    .isa = Q4T_F_NEON | Q4T_F_SVE,
-    .mr = 1, .nr = NR_VL, .kr = KR,
-    .nr_vl = 1,
-    .tile = sve_tile_unit,
-    .packed_w_size = packed_w_size,
-    .pack_w = pack_w,
-    .w_layout = "sve_gemv_g2vl",
-    .packed_x_size = q4t_packed_size_q8f,
-    .pack_x = q4t_pack_x_q8f,
-    .x_by_rows = 1,
-    .run = run,
-};
+Q4T_VARIANT(gemv_q4_sve_1x2vl, GEMV, Q4T_F_NEON | Q4T_F_SVE, sve_gemv_g2vl, q8f, run,
+            .mr = 1, .nr = NR_VL, .kr = KR, .nr_vl = 1, .tile = sve_tile_unit);

@@ -1,6 +1,7 @@
 /* i8mm_common.h: the packings and the register tile shared by the GEMM
  * variants gemm_q4_i8mm_<MR>x<NR> (Armv8.6 I8MM, SMMLA). Each variant's file
- * holds only its tile sizes and its descriptor.
+ * is one I8MM_VARIANT line: its tile sizes and its layouts, declared in
+ * layouts_i8mm.c (W q4t_w_i8mm_g<NR>, X q4t_x_i8mm_x<MR>).
  *
  * SMMLA vd.4s, vn.16b, vm.16b: vd += vn . vm^T, vd a 2x2 int32 tile (row-major),
  * vn two rows of 8 int8 (bytes 0..7 and 8..15), vm two columns of 8 int8. Here
@@ -8,7 +9,7 @@
  * holds Y[m][n], Y[m][n+1], Y[m+1][n], Y[m+1][n+1]; one 32-block is 4 SMMLA
  * (k groups g = 0..3, k 8g .. 8g+7) per 2x2 tile.
  *
- * Packed W (q4t_pack_w_rowgroups with nr = NR): N padded to a multiple of NR
+ * Packed W (i8mm_g<NR>: q4t_pack_w_rowgroups with nr = NR): N padded to a multiple of NR
  * with zero rows (d = 0, q = 8); per group of NR rows, per 32-block,
  * 18 * NR bytes:
  *   fp16 d[NR]                   scales of rows 0..NR-1
@@ -19,7 +20,7 @@
  * 16 (q - 8) of k 8h .. 8h+7 of both rows (k group h), masked with 0xf0 the
  * same of k 16+8h .. 16+8h+7 (k group h+2). The factor 16 is removed once, on
  * the final sums (exact: a power of two).
- * Packed X: M padded to a multiple of MR with zero rows (d = 0, q = 0); rows
+ * Packed X (i8mm_x<MR>): M padded to a multiple of MR with zero rows (d = 0, q = 0); rows
  * quantized by q4t_quantize_row_q8f, then per group of MR rows, per 32-block,
  * per pair p (rows 2p, 2p+1) of the group, 80 bytes:
  *   float d[4]                   d_2p, d_2p, d_2p+1, d_2p+1 (a 2x2 tile)
@@ -54,39 +55,6 @@ enum {
     I8MM_X_PAIR_BYTES = 4 * sizeof(float) + 2 * Q4T_QK,      /* one pair of X rows, one block */
     I8MM_W_ROW_BYTES = sizeof(q4t_block_q4_0),               /* one row of W, one block */
 };
-
-/* Where byte j of Q4_0 qs of row r of a W group goes (see above). */
-static inline size_t i8mm_w_qs_offset(size_t r, size_t j)
-{
-    return r / 2 * 2 * I8MM_KG_BYTES + j / 8 * I8MM_KG_BYTES + r % 2 * 8 + j % 8;
-}
-
-static inline size_t i8mm_packed_x_size(size_t M, size_t K, size_t mr)
-{
-    return Q4T_ROUND_UP(M, mr) / 2 * (K / Q4T_QK) * I8MM_X_PAIR_BYTES;
-}
-
-static inline void i8mm_pack_x(const float *x, size_t M, size_t K, size_t mr, void *dst)
-{
-    const size_t nb = K / Q4T_QK;
-    uint8_t *p = dst;
-    for (size_t m = 0; m < M; m += mr) {
-        for (size_t b = 0; b < nb; b++) {
-            for (size_t r = m; r < m + mr; r += 2, p += I8MM_X_PAIR_BYTES) {
-                float d[4];
-                for (size_t i = 0; i < 2; i++) {
-                    q4t_block_q8f q = {0}; /* padding row: d = 0, q = 0 */
-                    if (r + i < M)
-                        q4t_quantize_row_q8f(x + (r + i) * K + b * Q4T_QK, &q, Q4T_QK);
-                    d[2 * i] = d[2 * i + 1] = q.d;
-                    for (size_t g = 0; g < 4; g++)
-                        memcpy(p + sizeof d + g * I8MM_KG_BYTES + i * 8, q.qs + g * 8, 8);
-                }
-                memcpy(p, d, sizeof d);
-            }
-        }
-    }
-}
 
 /* The 4 SMMLA operands (k groups 0..3) of X pair i of a group's block. */
 static inline void i8mm_x_ops(const uint8_t *x, size_t i, int8x16_t op[4])
@@ -222,5 +190,15 @@ static inline __attribute__((always_inline)) void i8mm_run(const q4t_run_args *a
         }
     }
 }
+
+/* The variant NAME (its file stem) with an MR x NR tile (MR even, NR a
+ * multiple of 4, both at most 8), W layout q4t_w_<W> and X layout q4t_x_<X>:
+ * its run() is i8mm_run inlined with the constants. */
+#define I8MM_VARIANT(NAME, MR, NR, W, X)                                                                               \
+    static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)                                 \
+    {                                                                                                                  \
+        i8mm_run(a, m0, m1, n0, n1, MR, NR);                                                                           \
+    }                                                                                                                  \
+    Q4T_VARIANT(NAME, GEMM, Q4T_F_NEON | Q4T_F_I8MM, W, X, run, .mr = MR, .nr = NR, .kr = 8 /* k per SMMLA */)
 
 #endif

@@ -1,5 +1,7 @@
 /* Helpers shared by the NEON (Armv8.0) and NEON SDOT (Armv8.2 dotprod) variants:
- * their packed layouts, nibble unpacking, scales, and ragged stores.
+ * their packed layouts (declared in layouts_neon.c: W neon_rows_g4,
+ * sdot_chunks_g4 and _g8, X sdot_x4; the GEMVs read X as q8f rows), nibble
+ * unpacking, scales, and ragged stores.
  *
  * Weights: row groups of nr rows (q4t_pack_w_rowgroups: N padded to a multiple
  * of nr with zero rows; per group and 32-block, fp16 d[nr] then nr x 16 qs
@@ -7,11 +9,13 @@
  * (v << 4) is 16 (q_lo - 8) and (v & 0xf0) is 16 (q_hi - 8): elements j and
  * j + 16 of the block, times 16 (exact; the 1/16 is folded into the scale).
  * Two orders of the qs bytes:
- *   rows:   row r's 16 bytes contiguous (byte j at 16 r + j), for SMULL;
+ *   rows:   row r's 16 bytes contiguous (byte j at 16 r + j), for SMULL
+ *           (neon_rows_g<nr>);
  *   chunks: chunk c = qs[4c..4c+3] of rows 0..nr-1 in turn (byte j of row r
- *           at 4 nr (j / 4) + 4 r + j % 4): 16 bytes hold 4 rows x 4 k, SDOT.
+ *           at 4 nr (j / 4) + 4 r + j % 4): 16 bytes hold 4 rows x 4 k, SDOT
+ *           (sdot_chunks_g<nr>).
  *
- * Activations for SDOT GEMM ("x4"): row groups of 4 (M padded to a multiple of
+ * Activations for SDOT GEMM (sdot_x4): row groups of 4 (M padded to a multiple of
  * 4 with zero rows, d = 0); per group and 32-block, q4t_x4_block: fp32 d[4] of
  * rows 0..3, then qs[kq][r][i] = q of row r at k = 4 kq + i, so one 16-byte
  * load holds 4 k of the 4 rows (lane r = row r). Quantized by
@@ -28,21 +32,6 @@
 #include <string.h>
 
 #include "../kernel.h"
-
-static inline size_t q4t_neon_qs_rows(size_t r, size_t j)
-{
-    return 16 * r + j;
-}
-
-static inline size_t q4t_neon_qs_chunks4(size_t r, size_t j)
-{
-    return 16 * (j / 4) + 4 * r + j % 4;
-}
-
-static inline size_t q4t_neon_qs_chunks8(size_t r, size_t j)
-{
-    return 32 * (j / 4) + 4 * r + j % 4;
-}
 
 /* 16 (q - 8) of the low (elements 0..15) and high (16..31) nibbles of 16 bytes. */
 static inline int8x16_t q4t_neon_lo(int8x16_t v)
@@ -109,29 +98,6 @@ typedef struct {
 } q4t_x4_block;
 
 _Static_assert(sizeof(q4t_x4_block) == 144, "x4 block is 144 bytes");
-
-static inline size_t q4t_neon_packed_x4_size(size_t M, size_t K)
-{
-    return Q4T_ROUND_UP(M, 4) / 4 * (K / Q4T_QK) * sizeof(q4t_x4_block);
-}
-
-static inline void q4t_neon_pack_x4(const float *x, size_t M, size_t K, void *dst)
-{
-    const size_t nb = K / Q4T_QK;
-    q4t_x4_block *p = dst;
-    for (size_t m = 0; m < M; m += 4) {
-        for (size_t b = 0; b < nb; b++, p++) {
-            for (size_t r = 0; r < 4; r++) {
-                q4t_block_q8f q = {0};
-                if (m + r < M)
-                    q4t_quantize_row_q8f(x + (m + r) * K + b * Q4T_QK, &q, Q4T_QK);
-                p->d[r] = q.d;
-                for (size_t k = 0; k < Q4T_QK; k++)
-                    p->qs[k / 4][r][k % 4] = q.qs[k];
-            }
-        }
-    }
-}
 
 #if defined(__ARM_FEATURE_DOTPROD)
 /* One x block against 4 rows of W in "chunks" order, chunk c at qs + c stride:

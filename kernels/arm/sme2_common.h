@@ -41,13 +41,14 @@
  *                      0, 1 (P = 2), each one SMOPA or SDOT operand of R columns
  *                      x 4 k (byte 4j + kk).
  *   d[nb][G]           fp16 scales.
- * 0.5625 bytes per weight, as Q4_0. P = 1 is layout "sme2_p1vl", P = 2
- * "sme2_p2vl" (kernels sharing it share one packing of W).
+ * 0.5625 bytes per weight, as Q4_0. P = 1 is layout sme2_p1vl, P = 2
+ * sme2_p2vl (layouts_sme.c, arg = P; kernels sharing it share one packing of W).
  *
  * Packed X (GEMM): sme_common.h's row groups with H = R (one panel of R rows:
- * 8 vectors of R rows x 4 k per block), fp32 d[nb][R]; sme2_pack_x can order
- * each block's d as the vgx4 groups read rows (i, i + R/4, i + 2R/4, i + 3R/4
- * for i = 0..R/4-1) so that LD1RQW loads the scales of one group.
+ * 8 vectors of R rows x 4 k per block), fp32 d[nb][R]: layout sme_x1vl; or
+ * sme2_x1vl_vgx4, the same with each block's d in the order the vgx4 groups
+ * read rows (i, i + R/4, i + 2R/4, i + 3R/4 for i = 0..R/4-1) so that LD1RQW
+ * loads the scales of one group.
  */
 #ifndef Q4T_SME2_COMMON_H
 #define Q4T_SME2_COMMON_H
@@ -111,63 +112,5 @@
 _Alignas(64) static const uint32_t sme2_lut_q4[16] = {
     0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
 };
-
-/* Packed W of P-panel groups: an upper bound at every SVL, as sme_packed_w_size. */
-static inline size_t sme2_packed_w_size(size_t N, size_t K, size_t P)
-{
-    return SME_HEADER + Q4T_ROUND_UP(N, P * SME_SVL_MAX / 4) * (K / Q4T_QK) * SME_W_BYTES;
-}
-
-/* Weight nibble q (0..15) of element k of a Q4_0 block. */
-static inline unsigned sme2_q4_nibble(const q4t_block_q4_0 *b, size_t k)
-{
-    return k < Q4T_QK / 2 ? b->qs[k] & 15u : b->qs[k - Q4T_QK / 2] >> 4;
-}
-
-static inline void sme2_pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, size_t P, void *dst)
-{
-    const size_t svl = sme_svl(), r = svl / 4, g = P * r, nb = K / Q4T_QK;
-    const size_t block_qs = g * Q4T_QK / 2; /* bytes of one block's nibbles in a group: 4P vectors */
-    uint8_t *p = sme_write_header(dst, svl);
-    const size_t used = Q4T_ROUND_UP(N, g) * nb * SME_W_BYTES; /* the rest of the size bound: zeros, so that */
-    memset(p + used, 0, sme2_packed_w_size(N, K, P) - SME_HEADER - used); /* equal layouts pack equal bytes */
-    for (size_t n0 = 0; n0 < N; n0 += g, p += g * nb * SME_W_BYTES) {
-        uint8_t *d = p + nb * block_qs;
-        memset(p, 0, nb * block_qs);
-        for (size_t b = 0; b < nb; b++) {
-            for (size_t col = 0; col < g; col++) {
-                const q4t_block_q4_0 *src = n0 + col < N ? &w[(n0 + col) * nb + b] : NULL;
-                const uint16_t dw = src ? src->d : 0;
-                memcpy(d + (b * g + col) * sizeof dw, &dw, sizeof dw);
-                const size_t u = col / r, j = col % r;
-                for (size_t k = 0; k < Q4T_QK; k++) {
-                    const unsigned q = src ? sme2_q4_nibble(src, k) : 8;
-                    const size_t s = k / 4 * P + u, e = 4 * j + k % 4; /* half-vector, nibble in it */
-                    p[b * block_qs + s * svl / 2 + e / 2] |= (uint8_t)(q << (e % 2 * 4));
-                }
-            }
-        }
-    }
-}
-
-/* Packed X (sme_common.h, H = R); with vgx4_order, each block's R scales in
- * the order of the vgx4 row groups (see above). */
-static inline void sme2_pack_x(const float *x, size_t M, size_t K, int vgx4_order, void *dst)
-{
-    sme_pack_x(x, M, K, 1, dst);
-    if (!vgx4_order)
-        return;
-    const size_t svl = sme_svl(), r = svl / 4, nb = K / Q4T_QK;
-    uint8_t *p = (uint8_t *)dst + SME_HEADER;
-    for (size_t m0 = 0; m0 < M; m0 += r, p += r * nb * SME_X_BYTES) {
-        float *d = (float *)(void *)(p + nb * r * Q4T_QK), rows[SME_SVL_MAX / 4];
-        for (size_t b = 0; b < nb; b++, d += r) {
-            memcpy(rows, d, r * sizeof *d);
-            for (size_t i = 0; i < r / 4; i++)
-                for (size_t q = 0; q < 4; q++)
-                    d[4 * i + q] = rows[i + q * (r / 4)];
-        }
-    }
-}
 
 #endif

@@ -1,5 +1,7 @@
 /* Shared by the SME (v1) kernels (kernels/arm/<op>_q4_sme_<tile>.c): the streaming vector
- * length, the packed layouts that depend on it, and the inline-assembly frame.
+ * length, the packed layouts that depend on it (declared in layouts_sme.c:
+ * W sme_gvl, sme_g2vl, sme_g4vl; X sme_x1vl, sme_x2vl), and the inline-assembly
+ * frame.
  *
  * SVL is the streaming vector length in bytes (16..256), R = SVL/4 the number of
  * int32 lanes of a vector and the rows (and columns) of one 32-bit ZA tile.
@@ -10,7 +12,7 @@
  * packed_*_size() never executes an SME instruction (they are called on any CPU):
  * they size for the largest SVL (2048 bits), an upper bound at every SVL.
  *
- * Packed W: column groups of G = nr_vl * R columns (N padded to a multiple of G
+ * Packed W (sme_g<nr_vl>vl, arg = nr_vl): column groups of G = nr_vl * R columns (N padded to a multiple of G
  * with zero columns: d = 0, q = 8). Group g starts at g * G * nb * 18 bytes, i.e.
  * at column n0 * nb * 18, and holds
  *   qs[nb][G/R][4][R][4]  block b, panel u (columns uR..uR+R-1), chunk c, column r:
@@ -23,7 +25,7 @@
  * exact: a power of two on values far from the fp32 range limits).
  * 0.5625 bytes per weight, as Q4_0.
  *
- * Packed X (GEMM): row groups of H = mr_vl * R rows (M padded to a multiple of H
+ * Packed X (GEMM; sme_x<mr_vl>vl, arg = mr_vl): row groups of H = mr_vl * R rows (M padded to a multiple of H
  * with zero rows, d = 0). Group g starts at row m0 * nb * 36 bytes and holds
  *   qs[nb][H/R][8][R][4]  block b, panel v (rows vR..vR+R-1), chunk c, row r:
  *                         the Q8_0 q of k = 4c..4c+3; one (b, v, c) is one vector.
@@ -70,24 +72,6 @@ static inline void sme_tile(size_t *mr_unit, size_t *nr_unit)
     *mr_unit = *nr_unit = sme_svl() / 4;
 }
 
-static inline size_t sme_packed_w_size(size_t N, size_t K, size_t nr_vl)
-{
-    return SME_HEADER + Q4T_ROUND_UP(N, nr_vl * SME_SVL_MAX / 4) * (K / Q4T_QK) * SME_W_BYTES;
-}
-
-static inline size_t sme_packed_x_size(size_t M, size_t K, size_t mr_vl)
-{
-    return SME_HEADER + Q4T_ROUND_UP(M, mr_vl * SME_SVL_MAX / 4) * (K / Q4T_QK) * SME_X_BYTES;
-}
-
-static inline uint8_t *sme_write_header(void *dst, size_t svl)
-{
-    const uint64_t v = svl;
-    memset(dst, 0, SME_HEADER);
-    memcpy(dst, &v, sizeof v);
-    return (uint8_t *)dst + SME_HEADER;
-}
-
 /* The data of a packed buffer, after checking it was packed for this SVL. */
 static inline const uint8_t *sme_packed_data(const void *packed, size_t svl)
 {
@@ -122,45 +106,6 @@ static inline void sme_run_tiles(const q4t_run_args *a, size_t m0, size_t m1, si
             const float *xd = (const float *)(xq + nb * r * Q4T_QK);
             tile(xq, xd, wq, wd, nb, a->y + m * a->ldy + n, a->ldy * sizeof(float), m1 - m < r ? m1 - m : r,
                  n1 - n < nr ? n1 - n : nr);
-        }
-    }
-}
-
-static inline void sme_pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, size_t nr_vl, void *dst)
-{
-    const size_t svl = sme_svl(), r = svl / 4, g = nr_vl * r, nb = K / Q4T_QK;
-    uint8_t *p = sme_write_header(dst, svl);
-    for (size_t n0 = 0; n0 < N; n0 += g, p += g * nb * SME_W_BYTES) {
-        uint8_t *d = p + nb * g * Q4T_QK / 2;
-        for (size_t b = 0; b < nb; b++) {
-            for (size_t col = 0; col < g; col++) {
-                const q4t_block_q4_0 *src = n0 + col < N ? &w[(n0 + col) * nb + b] : NULL;
-                const uint16_t dw = src ? src->d : 0;
-                memcpy(d + (b * g + col) * sizeof dw, &dw, sizeof dw);
-                uint8_t *qs = p + (b * g + col / r * r) * Q4T_QK / 2 + col % r * 4;
-                for (size_t j = 0; j < Q4T_QK / 2; j++)
-                    qs[j / 4 * 4 * r + j % 4] = (src ? src->qs[j] : 0x88) ^ 0x88;
-            }
-        }
-    }
-}
-
-static inline void sme_pack_x(const float *x, size_t M, size_t K, size_t mr_vl, void *dst)
-{
-    const size_t svl = sme_svl(), r = svl / 4, h = mr_vl * r, nb = K / Q4T_QK;
-    uint8_t *p = sme_write_header(dst, svl);
-    for (size_t m0 = 0; m0 < M; m0 += h, p += h * nb * SME_X_BYTES) {
-        uint8_t *d = p + nb * h * Q4T_QK;
-        for (size_t b = 0; b < nb; b++) {
-            for (size_t row = 0; row < h; row++) {
-                q4t_block_q8f q = {0};
-                if (m0 + row < M)
-                    q4t_quantize_row_q8f(x + (m0 + row) * K + b * Q4T_QK, &q, Q4T_QK);
-                memcpy(d + (b * h + row) * sizeof q.d, &q.d, sizeof q.d);
-                int8_t *qs = (int8_t *)p + (b * h + row / r * r) * Q4T_QK + row % r * 4;
-                for (size_t j = 0; j < Q4T_QK; j++)
-                    qs[j / 4 * 4 * r + j % 4] = q.qs[j];
-            }
         }
     }
 }

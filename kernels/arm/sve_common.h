@@ -1,4 +1,6 @@
-/* Shared by the vector-length agnostic SVE variants (gemv_q4_sve_*, gemm_q4_sve_i8mm_*).
+/* Shared by the vector-length agnostic SVE variants (gemv_q4_sve_*, gemm_q4_sve_i8mm_*),
+ * whose layouts are declared in layouts_sve.c (W sve_gemv_g2vl, sve_i8mm_gvl;
+ * X sve_i8mm_x8, or q8f rows for the GEMV).
  *
  * Their packed W depends on the vector length (VL): it starts with a header of
  * SVE_HEADER_BYTES recording the VL in bytes it was packed for (uint32 at offset 0,
@@ -24,28 +26,20 @@
 
 #include "../kernel.h"
 
-enum { SVE_HEADER_BYTES = 64 };
+enum {
+    SVE_HEADER_BYTES = 64,
+    /* X of gemm_q4_sve_i8mm_8xvl (sve_i8mm_x8, described there): tiles of 8 rows */
+    SVE_I8MM_MR = 8,
+    SVE_I8MM_X_D_BYTES = SVE_I8MM_MR / 2 * 4 * sizeof(float), /* d[4][4] */
+    SVE_I8MM_X_PAIR_QS_BYTES = 2 * Q4T_QK,                    /* qs[4][2][8] of one row pair */
+    SVE_I8MM_X_TILE_BLOCK_BYTES = SVE_I8MM_X_D_BYTES + SVE_I8MM_MR / 2 * SVE_I8MM_X_PAIR_QS_BYTES,
+};
 
 /* The tile unit: one vector of int32 columns (VL/32) for N; M is not scalable. */
 static inline void sve_tile_unit(size_t *mr_unit, size_t *nr_unit)
 {
     *mr_unit = 1;
     *nr_unit = svcntw();
-}
-
-static inline size_t sve_packed_w_size(size_t N, size_t K, size_t group_rows)
-{
-    return SVE_HEADER_BYTES + q4t_packed_size_rowgroups(N, K, group_rows);
-}
-
-/* Writes the header for this CPU's VL, then the row groups. */
-static inline void sve_pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, size_t group_rows,
-                              q4t_qs_offset_fn qs_offset, void *dst)
-{
-    const uint32_t vl = (uint32_t)svcntb();
-    memset(dst, 0, SVE_HEADER_BYTES);
-    memcpy(dst, &vl, sizeof vl);
-    q4t_pack_w_rowgroups(w, N, K, group_rows, qs_offset, 0x88, (uint8_t *)dst + SVE_HEADER_BYTES);
 }
 
 /* Packed nibbles (XOR 8: signed q - 8) to int8 16 * (q - 8): the low (element j)

@@ -1,11 +1,11 @@
-/* avx2_common.h: the packings, the register tile and the descriptor
- * functions of the AVX2 (gemv/gemm_q4_avx2_<MR>x<NR>) and AVX-VNNI
- * (gemv/gemm_q4_avxvnni_<MR>x<NR>) variants. A variant's file defines its
- * dot-product step and its tile, then includes this header and points its
- * descriptor at the avx2_* functions:
- *   #define AVX2_VNNI 1     0: AVX2 (vpmaddubsw + vpmaddwd), 1: AVX-VNNI (vpdpbusd)
- *   #define AVX2_MR 4       rows of X per register tile, 1 (GEMV) to 8
- *   #define AVX2_NR 16      rows of W per register tile, 8, 16, 24 or 32 (1 to 4 ymm)
+/* avx2_common.h: the packed layouts and the register tile of the AVX2
+ * (gemv/gemm_q4_avx2_<MR>x<NR>) and AVX-VNNI (gemv/gemm_q4_avxvnni_<MR>x<NR>)
+ * variants. A variant's file defines itself with one AVX2_VARIANT line:
+ *   VNNI  0: AVX2 (vpmaddubsw + vpmaddwd), 1: AVX-VNNI (vpdpbusd; needs -mavxvnni)
+ *   MR    rows of X per register tile, 1 (GEMV) to 8
+ *   NR    rows of W per register tile, 8, 16, 24 or 32 (1 to 4 ymm)
+ * and its layouts, declared in layouts_avx2.c: W q4t_w_avx2_g<NR>, X
+ * q4t_x_x86_r<MR> (also the AVX512-VNNI family's X).
  *
  * A dword lane holds 4 consecutive k of one row of W (one column of Y): a ymm
  * holds 8 columns x 4 k, and 4 bytes of a row of X broadcast to every lane
@@ -14,15 +14,15 @@
  * sum (q - 8) x = sum q x - 8 sum x, with -8 sum x per row and block stored in
  * the packed X, so the block sum stays exact in int32.
  *
- * Below, mr = AVX2_MR and nr = AVX2_NR.
- * Packed W (q4t_pack_w_rowgroups with avx2_qs_offset, nibbles as they are):
+ * Below, mr = MR and nr = NR.
+ * Packed W (avx2_g<nr>: q4t_pack_w_rowgroups with avx2_qs_offset, nibbles as they are):
  * N padded to a multiple of nr with zero rows (d = 0, q = 8); per group of nr
  * rows, per 32-block, 18 nr bytes:
  *   fp16  d[nr]                  scales of rows 0 .. nr-1
  *   uint8 qs[4][nr][4]           chunk c, row r: its Q4_0 qs[4c .. 4c+3]
  * A 32-byte load at (c, r0) holds rows r0 .. r0+7, one per dword lane: its low
  * nibbles are k = 4c .. 4c+3, its high nibbles k = 16+4c .. 16+4c+3.
- * Packed X: M padded to a multiple of mr with zero rows (d = 0, q = 0); rows
+ * Packed X (x86_r<mr>): M padded to a multiple of mr with zero rows (d = 0, q = 0); rows
  * quantized by q4t_quantize_row_q8f, then per group of mr rows, per 32-block,
  * 40 mr bytes:
  *   float d[mr]                  scales (the exact fp32 value of the fp16 Q8_0 scale)
@@ -44,8 +44,8 @@
 #error "avx2_common.h needs AVX2, FMA and F16C (-mavx2 -mfma -mf16c)"
 #endif
 
-/* The dot-product step, the one difference between the two families. Each
- * variant defines AVX2_VNNI before including this header:
+/* The dot-product step, the one difference between the two families, chosen
+ * by the variant's VNNI:
  *   0  AVX2: vpmaddubsw (u8 x s8 -> int16 sums of 2 products) added up over
  *      the block in int16 (vpaddw), widened once per block by vpmaddwd with
  *      ones, then -8 sum x added. Exact: an int16 lane collects 8 pairs of at
@@ -54,12 +54,10 @@
  *   1  AVX-VNNI: vpdpbusd (u8 x s8, 4 products into an int32 lane), the block
  *      sum starting at -8 sum x.
  */
-#if !defined(AVX2_VNNI) || !defined(AVX2_MR) || !defined(AVX2_NR)
-#error "define AVX2_VNNI, AVX2_MR and AVX2_NR before including avx2_common.h"
-#elif AVX2_VNNI && !defined(__AVXVNNI__)
-#error "AVX2_VNNI 1 needs AVX-VNNI (-mavxvnni)"
-#elif AVX2_MR < 1 || AVX2_MR > 8 || AVX2_NR % 8 || AVX2_NR < 8 || AVX2_NR > 32
-#error "AVX2_MR must be 1 to 8, AVX2_NR 8, 16, 24 or 32"
+#if defined(__AVXVNNI__)
+#define AVX2_HAS_VNNI 1
+#else
+#define AVX2_HAS_VNNI 0
 #endif
 
 #include <immintrin.h>
@@ -71,51 +69,18 @@ enum {
     AVX2_LANES = 8,                                               /* columns per ymm */
     AVX2_KR = 4,                                                  /* k per dword lane */
     AVX2_CHUNKS = Q4T_QK / 2 / AVX2_KR,                           /* 4-byte chunks of a Q4_0 row's block */
-    AVX2_NRV = AVX2_NR / AVX2_LANES,                              /* ymm of columns per register tile */
+    AVX2_MR_MAX = 8,                                              /* register tile bounds */
+    AVX2_NRV_MAX = 4,                                             /* ymm of columns */
     AVX2_X_ROW_BYTES = sizeof(float) + sizeof(int32_t) + Q4T_QK, /* one row of X, one block */
     /* GEMV streams W once: prefetch this many bytes ahead of the block being
      * read (measured: 1x14336x4096 with cold weights ~15% faster). */
     AVX2_GEMV_PREFETCH = 8192,
 };
 
-/* Where byte j of the Q4_0 qs of row r goes in a group of AVX2_NR rows (see above). */
-static size_t avx2_qs_offset(size_t r, size_t j)
+/* Where byte j of the Q4_0 qs of row r goes in a group of nr rows (see above). */
+static inline size_t avx2_qs_offset(size_t r, size_t j, size_t nr)
 {
-    return (j / AVX2_KR * AVX2_NR + r) * AVX2_KR + j % AVX2_KR;
-}
-
-static size_t avx2_packed_w_size(size_t N, size_t K)
-{
-    return q4t_packed_size_rowgroups(N, K, AVX2_NR);
-}
-
-static void avx2_pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
-{
-    q4t_pack_w_rowgroups(w, N, K, AVX2_NR, avx2_qs_offset, 0, dst);
-}
-
-static size_t avx2_packed_x_size(size_t M, size_t K)
-{
-    return Q4T_ROUND_UP(M, AVX2_MR) * (K / Q4T_QK) * AVX2_X_ROW_BYTES;
-}
-
-static void avx2_pack_x(const float *x, size_t M, size_t K, void *dst)
-{
-    const size_t mr = AVX2_MR, nb = K / Q4T_QK;
-    uint8_t *p = dst;
-    for (size_t m = 0; m < M; m += mr) {
-        for (size_t b = 0; b < nb; b++, p += mr * AVX2_X_ROW_BYTES) {
-            for (size_t r = 0; r < mr; r++) {
-                q4t_block_q8f q = {0}; /* padding row: d = 0, q = 0 */
-                if (m + r < M)
-                    q4t_quantize_row_q8f(x + (m + r) * K + b * Q4T_QK, &q, Q4T_QK);
-                const int32_t neg8s = -8 * q.s;
-                memcpy(p + r * sizeof q.d, &q.d, sizeof q.d);
-                memcpy(p + mr * sizeof q.d + r * sizeof neg8s, &neg8s, sizeof neg8s);
-                memcpy(p + mr * (sizeof q.d + sizeof neg8s) + r * Q4T_QK, q.qs, Q4T_QK);
-            }
-        }
-    }
+    return (j / AVX2_KR * nr + r) * AVX2_KR + j % AVX2_KR;
 }
 
 /* The 4 bytes of X at p in every dword lane. */
@@ -129,59 +94,51 @@ static inline __m256i avx2_broadcast4(const int8_t *p)
 /* The dot-product step: a block sum starts (avx2_block_start), gains w . x for
  * one k group of 4 (avx2_dot), and ends as the exact int32 sum (q - 8) x of
  * each lane (avx2_block_sum); neg8s points at the row's -8 sum x. */
-#if AVX2_VNNI
-static inline __m256i avx2_block_start(const int32_t *neg8s)
+static inline __attribute__((always_inline)) __m256i avx2_block_start(const int32_t *neg8s, const int vnni)
 {
-    return _mm256_set1_epi32(*neg8s);
+    return vnni ? _mm256_set1_epi32(*neg8s) : _mm256_setzero_si256();
 }
 
-static inline __m256i avx2_dot(__m256i acc, __m256i w, __m256i x)
+/* AVX2: the empty asm keeps each sum a chain: GCC otherwise reassociates the
+ * int16 additions of a whole block into a tree and spills its 8 mr nr/8
+ * products (measured: gemm 4x16 at 200 instead of 300 GOPS). */
+static inline __attribute__((always_inline)) __m256i avx2_dot(__m256i acc, __m256i w, __m256i x, const int vnni)
 {
-    return _mm256_dpbusd_avx_epi32(acc, w, x);
-}
-
-static inline __m256i avx2_block_sum(__m256i acc, const int32_t *neg8s)
-{
-    (void)neg8s;
-    return acc;
-}
+#if AVX2_HAS_VNNI
+    if (vnni)
+        return _mm256_dpbusd_avx_epi32(acc, w, x);
 #else
-static inline __m256i avx2_block_start(const int32_t *neg8s)
-{
-    (void)neg8s;
-    return _mm256_setzero_si256();
-}
-
-/* The empty asm keeps each sum a chain: GCC otherwise reassociates the int16
- * additions of a whole block into a tree and spills its 8 mr nr/8 products
- * (measured: gemm 4x16 at 200 instead of 300 GOPS). */
-static inline __m256i avx2_dot(__m256i acc, __m256i w, __m256i x)
-{
+    (void)vnni;
+#endif
     acc = _mm256_add_epi16(acc, _mm256_maddubs_epi16(w, x));
     __asm__("" : "+x"(acc));
     return acc;
 }
 
-static inline __m256i avx2_block_sum(__m256i acc, const int32_t *neg8s)
+static inline __attribute__((always_inline)) __m256i avx2_block_sum(__m256i acc, const int32_t *neg8s,
+                                                                     const int vnni)
 {
+    if (vnni)
+        return acc;
     return _mm256_add_epi32(_mm256_madd_epi16(acc, _mm256_set1_epi16(1)), _mm256_set1_epi32(*neg8s));
 }
-#endif
 
-/* Y[m][n] for the AVX2_MR x AVX2_NR tile of X group x and W group w (nb
- * blocks each), written to y (row stride ldy): all of it, or its first rows x
- * cols. The loops unroll and the arrays of vectors become registers (the
- * compiler keeps in memory the fp32 accumulators that do not fit, touched
- * once per block). */
-static void avx2_tile(const uint8_t *x, const uint8_t *w, size_t nb, float *y, size_t ldy, size_t rows, size_t cols)
+/* Y[m][n] for the mr x nr tile of X group x and W group w (nb blocks each),
+ * written to y (row stride ldy): all of it, or its first rows x cols. vnni,
+ * mr and nr are constants of the caller: inlined with them, the loops unroll
+ * and the arrays of vectors become registers (the compiler keeps in memory the
+ * fp32 accumulators that do not fit, touched once per block). */
+static inline __attribute__((always_inline)) void avx2_tile(const uint8_t *x, const uint8_t *w, size_t nb, float *y,
+                                                            size_t ldy, size_t rows, size_t cols, const int vnni,
+                                                            const size_t mr, const size_t nr)
 {
-    const size_t mr = AVX2_MR, nr = AVX2_NR;
+    const size_t nrv = nr / AVX2_LANES;
     const __m256i low4 = _mm256_set1_epi8(0x0f);
-    __m256 acc[AVX2_MR][AVX2_NRV];
+    __m256 acc[AVX2_MR_MAX][AVX2_NRV_MAX];
 #pragma GCC unroll 8
     for (size_t m = 0; m < mr; m++)
 #pragma GCC unroll 4
-        for (size_t v = 0; v < AVX2_NRV; v++)
+        for (size_t v = 0; v < nrv; v++)
             acc[m][v] = _mm256_setzero_ps();
 
     for (size_t b = 0; b < nb; b++, x += mr * AVX2_X_ROW_BYTES, w += nr * sizeof(q4t_block_q4_0)) {
@@ -195,17 +152,17 @@ static void avx2_tile(const uint8_t *x, const uint8_t *w, size_t nb, float *y, s
         const int8_t *qx = (const int8_t *)(x + mr * (sizeof(float) + sizeof(int32_t)));
         const uint8_t *qw = w + nr * sizeof(uint16_t);
 
-        __m256i isum[AVX2_MR][AVX2_NRV];
+        __m256i isum[AVX2_MR_MAX][AVX2_NRV_MAX];
 #pragma GCC unroll 8
         for (size_t m = 0; m < mr; m++)
 #pragma GCC unroll 4
-            for (size_t v = 0; v < AVX2_NRV; v++)
-                isum[m][v] = avx2_block_start(&neg8s[m]);
+            for (size_t v = 0; v < nrv; v++)
+                isum[m][v] = avx2_block_start(&neg8s[m], vnni);
 #pragma GCC unroll 4
         for (size_t c = 0; c < AVX2_CHUNKS; c++) {
-            __m256i lo[AVX2_NRV], hi[AVX2_NRV];
+            __m256i lo[AVX2_NRV_MAX], hi[AVX2_NRV_MAX];
 #pragma GCC unroll 4
-            for (size_t v = 0; v < AVX2_NRV; v++) {
+            for (size_t v = 0; v < nrv; v++) {
                 const __m256i q = _mm256_loadu_si256((const __m256i *)(qw + (c * nr + v * AVX2_LANES) * AVX2_KR));
                 lo[v] = _mm256_and_si256(q, low4);
                 hi[v] = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
@@ -214,34 +171,34 @@ static void avx2_tile(const uint8_t *x, const uint8_t *w, size_t nb, float *y, s
             for (size_t m = 0; m < mr; m++) {
                 const __m256i xl = avx2_broadcast4(qx + m * Q4T_QK + c * AVX2_KR);
 #pragma GCC unroll 4
-                for (size_t v = 0; v < AVX2_NRV; v++)
-                    isum[m][v] = avx2_dot(isum[m][v], lo[v], xl);
+                for (size_t v = 0; v < nrv; v++)
+                    isum[m][v] = avx2_dot(isum[m][v], lo[v], xl, vnni);
                 const __m256i xh = avx2_broadcast4(qx + m * Q4T_QK + Q4T_QK / 2 + c * AVX2_KR);
 #pragma GCC unroll 4
-                for (size_t v = 0; v < AVX2_NRV; v++)
-                    isum[m][v] = avx2_dot(isum[m][v], hi[v], xh);
+                for (size_t v = 0; v < nrv; v++)
+                    isum[m][v] = avx2_dot(isum[m][v], hi[v], xh, vnni);
             }
         }
 #pragma GCC unroll 4
-        for (size_t v = 0; v < AVX2_NRV; v++) {
+        for (size_t v = 0; v < nrv; v++) {
             const __m128i dw16 = _mm_loadu_si128((const __m128i *)(w + v * AVX2_LANES * sizeof(uint16_t)));
             const __m256 dw = _mm256_cvtph_ps(dw16);
 #pragma GCC unroll 8
             for (size_t m = 0; m < mr; m++) {
-                const __m256 fsum = _mm256_cvtepi32_ps(avx2_block_sum(isum[m][v], &neg8s[m]));
+                const __m256 fsum = _mm256_cvtepi32_ps(avx2_block_sum(isum[m][v], &neg8s[m], vnni));
                 acc[m][v] = _mm256_fmadd_ps(fsum, _mm256_mul_ps(dw, _mm256_broadcast_ss(&dx[m])), acc[m][v]);
             }
         }
     }
 
-    float tile[AVX2_MR][AVX2_NR];
+    float tile[AVX2_MR_MAX][AVX2_NRV_MAX * AVX2_LANES];
     const int whole = rows == mr && cols == nr;
     float *out = whole ? y : &tile[0][0];
-    const size_t ldo = whole ? ldy : nr;
+    const size_t ldo = whole ? ldy : AVX2_NRV_MAX * AVX2_LANES;
 #pragma GCC unroll 8
     for (size_t m = 0; m < mr; m++)
 #pragma GCC unroll 4
-        for (size_t v = 0; v < AVX2_NRV; v++)
+        for (size_t v = 0; v < nrv; v++)
             _mm256_storeu_ps(out + m * ldo + v * AVX2_LANES, acc[m][v]);
     if (!whole)
         for (size_t r = 0; r < rows; r++)
@@ -249,16 +206,32 @@ static void avx2_tile(const uint8_t *x, const uint8_t *w, size_t nb, float *y, s
 }
 
 /* The rectangle [m0, m1) x [n0, n1) of Y, tile by tile: columns outermost, so
- * one group of W (AVX2_NR rows) is reused by every tile of X. */
-static void avx2_run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)
+ * one group of W (nr rows) is reused by every tile of X. */
+static inline __attribute__((always_inline)) void avx2_run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0,
+                                                           size_t n1, const int vnni, const size_t mr,
+                                                           const size_t nr)
 {
-    const size_t mr = AVX2_MR, nr = AVX2_NR, nb = a->K / Q4T_QK;
+    const size_t nb = a->K / Q4T_QK;
     for (size_t n = n0; n < n1; n += nr) {
         const uint8_t *w = (const uint8_t *)a->w + n * nb * sizeof(q4t_block_q4_0);
         for (size_t m = m0; m < m1; m += mr)
             avx2_tile((const uint8_t *)a->x + m * nb * AVX2_X_ROW_BYTES, w, nb, a->y + m * a->ldy + n, a->ldy,
-                      m1 - m < mr ? m1 - m : mr, n1 - n < nr ? n1 - n : nr);
+                      m1 - m < mr ? m1 - m : mr, n1 - n < nr ? n1 - n : nr, vnni, mr, nr);
     }
 }
+
+/* The variant NAME (its file stem), op OP (GEMV or GEMM), dot-product step
+ * VNNI (0 or 1, see above), tile MR x NR, layouts q4t_w_<W> and q4t_x_<X>:
+ * its run() is avx2_run inlined with the constants. */
+#define AVX2_VARIANT(NAME, OP, VNNI, MR, NR, W, X)                                                                     \
+    _Static_assert(!(VNNI) || AVX2_HAS_VNNI, #NAME ": VNNI 1 needs AVX-VNNI (-mavxvnni)");                           \
+    _Static_assert((MR) >= 1 && (MR) <= AVX2_MR_MAX && (NR) % AVX2_LANES == 0 && (NR) <= AVX2_NRV_MAX * AVX2_LANES, \
+                   #NAME ": MR must be 1 to 8, NR 8, 16, 24 or 32");                                                 \
+    static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)                                 \
+    {                                                                                                                  \
+        avx2_run(a, m0, m1, n0, n1, VNNI, MR, NR);                                                                     \
+    }                                                                                                                  \
+    Q4T_VARIANT(NAME, OP, (VNNI) ? Q4T_F_AVX2 | Q4T_F_AVXVNNI : Q4T_F_AVX2, W, X, run, .mr = MR, .nr = NR,            \
+                .kr = AVX2_KR)
 
 #endif

@@ -1,5 +1,7 @@
 /* Shared by the AVX512-VNNI variants (gemv_q4_avx512vnni_*, gemm_q4_avx512vnni_*):
- * their packed layouts and the one register-tile loop they all instantiate.
+ * their packed layouts (declared in layouts_avx512vnni.c: q4t_w_zmm_g16, _g32,
+ * _g64; X is avx2_common.h's q4t_x_x86_r<MR>) and the one register-tile loop
+ * they all instantiate, ZMM_VARIANT.
  *
  * Dot products without horizontal sums: a dword lane of a zmm holds 4
  * consecutive k of one weight column, so a zmm is 16 columns x 4 k, and
@@ -20,8 +22,9 @@
  * The size is 0.5625 bytes per weight, as Q4_0 (plus the padding to 64 bytes
  * and to NR columns).
  *
- * Packed X: row groups of MR (M padded with zero rows, d = 0, to a multiple
- * of the kernel's MR). Per group, per 32-block, 40 MR bytes:
+ * Packed X (layout x86_r<MR>, the AVX2 family's): row groups of MR (M padded
+ * with zero rows, d = 0, to a multiple of the kernel's MR). Per group, per
+ * 32-block, 40 MR bytes:
  *   fp32  d[MR]               scales (the exact value of the fp16 Q8_0 scale)
  *   int32 c[MR]               -8 sum(q) per row
  *   int8  qs[MR][32]          the Q8_0 values of each row
@@ -80,49 +83,6 @@ static inline size_t q4t_zmm_qs_at(size_t b, size_t g, size_t i)
 static inline size_t q4t_zmm_packed_w_size(size_t N, size_t K, size_t nr)
 {
     return Q4T_ROUND_UP(N, nr) / nr * q4t_zmm_panel_bytes(K / Q4T_QK, nr / ZMM_COLS);
-}
-
-static inline void q4t_zmm_pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, size_t nr, void *dst)
-{
-    const size_t nb = K / Q4T_QK, g = nr / ZMM_COLS;
-    uint8_t *panel = dst;
-    for (size_t n = 0; n < N; n += nr, panel += q4t_zmm_panel_bytes(nb, g)) {
-        memset(panel, 0, q4t_zmm_panel_bytes(nb, g));
-        for (size_t b = 0; b < nb; b++) {
-            for (size_t c = 0; c < nr; c++) {
-                const q4t_block_q4_0 *src = n + c < N ? &w[(n + c) * nb + b] : NULL;
-                const uint16_t d = src ? src->d : 0;
-                memcpy(panel + q4t_zmm_d_at(b, g) + c * sizeof d, &d, sizeof d);
-                uint8_t *qs = panel + q4t_zmm_qs_at(b, g, c / ZMM_COLS) + c % ZMM_COLS * 4;
-                for (size_t i = 0; i < Q4T_QK / 2; i++)
-                    qs[i / 4 * 64 + i % 4] = src ? src->qs[i] : 0x88;
-            }
-        }
-    }
-}
-
-static inline size_t q4t_zmm_packed_x_size(size_t M, size_t K, size_t mr)
-{
-    return Q4T_ROUND_UP(M, mr) * (K / Q4T_QK) * ZMM_X_ROW_BYTES;
-}
-
-static inline void q4t_zmm_pack_x(const float *x, size_t M, size_t K, size_t mr, void *dst)
-{
-    const size_t nb = K / Q4T_QK;
-    uint8_t *p = dst;
-    for (size_t m = 0; m < M; m += mr) {
-        for (size_t b = 0; b < nb; b++, p += mr * ZMM_X_ROW_BYTES) {
-            for (size_t r = 0; r < mr; r++) {
-                q4t_block_q8f q = {0};
-                if (m + r < M)
-                    q4t_quantize_row_q8f(x + (m + r) * K + b * Q4T_QK, &q, Q4T_QK);
-                const int32_t c = -8 * q.s;
-                memcpy(p + r * sizeof q.d, &q.d, sizeof q.d);
-                memcpy(p + (mr + r) * sizeof c, &c, sizeof c);
-                memcpy(p + 8 * mr + r * Q4T_QK, q.qs, Q4T_QK);
-            }
-        }
-    }
 }
 
 static inline __m512i q4t_zmm_bcast32(const uint8_t *p)
@@ -213,5 +173,16 @@ static inline __attribute__((always_inline)) void q4t_zmm_run(const q4t_run_args
                          n1, MR, G);
     }
 }
+
+/* The variant NAME (its file stem), op OP (GEMV or GEMM), with an MR x 16 G
+ * register tile, W layout q4t_w_<W> and X layout q4t_x_<X>: its run() is
+ * q4t_zmm_run inlined with the constants MR and G. */
+#define ZMM_VARIANT(NAME, OP, MR, G, W, X)                                                                             \
+    static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)                                 \
+    {                                                                                                                  \
+        q4t_zmm_run(a, m0, m1, n0, n1, MR, G);                                                                         \
+    }                                                                                                                  \
+    Q4T_VARIANT(NAME, OP, Q4T_F_AVX2 | Q4T_F_AVX512F | Q4T_F_AVX512BW | Q4T_F_AVX512VL | Q4T_F_AVX512VNNI, W, X, run,  \
+                .mr = MR, .nr = ZMM_COLS * (G), .kr = 4)
 
 #endif

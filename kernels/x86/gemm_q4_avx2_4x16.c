@@ -8,9 +8,9 @@
  * 4 weight vectors, the broadcast and the mask (14 of 16 ymm); of the 8 fp32
  * accumulators, added to once per block, those that do not fit stay in L1.
  *
- * Packed W: groups of 16 rows, 288 bytes per group and 32-block (avx2_common.h):
+ * Packed W (avx2_g16): groups of 16 rows, 288 bytes per group and 32-block (avx2_common.h):
  *   fp16 d[16], then chunk c = 0..3 of the 16 rows' Q4_0 qs[4c .. 4c+3].
- * Packed X: groups of 4 rows, 160 bytes per group and 32-block (avx2_common.h):
+ * Packed X (x86_r4): groups of 4 rows, 160 bytes per group and 32-block (avx2_common.h):
  *   fp32 d[4], int32 -8 sum(q)[4], int8 q[4][32].
  * Preconditions: m0 a multiple of 4, n0 a multiple of 16.
  */
@@ -18,22 +18,6 @@
 #error "gemm_q4_avx2_4x16 needs AVX2, FMA and F16C (-mavx2 -mfma -mf16c)"
 #endif
 
-#define AVX2_VNNI 0
-#define AVX2_MR 4
-#define AVX2_NR 16
 #include "avx2_common.h"
 
-const q4t_kernel gemm_q4_avx2_4x16 = {
-    .name = "gemm_q4_avx2_4x16",
-    .file = __FILE__,
-    .op = Q4T_OP_GEMM,
-    .isa = Q4T_F_AVX2,
-    .mr = AVX2_MR, .nr = AVX2_NR, .kr = AVX2_KR,
-    .packed_w_size = avx2_packed_w_size,
-    .pack_w = avx2_pack_w,
-    .w_layout = "avx2_g16",
-    .packed_x_size = avx2_packed_x_size,
-    .pack_x = avx2_pack_x,
-    .x_by_rows = 1,
-    .run = avx2_run,
-};
+AVX2_VARIANT(gemm_q4_avx2_4x16, GEMM, /* VNNI */ 0, /* MR */ 4, /* NR */ 16, avx2_g16, x86_r4);

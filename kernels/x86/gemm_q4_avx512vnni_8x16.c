@@ -10,10 +10,10 @@
  * as many cycles as its arithmetic (4x32 and 6x32 need half as many per
  * vpdpbusd).
  *
- * Packed W: panels of 16 columns (N padded to a multiple of 16 with zero
+ * Packed W (zmm_g16): panels of 16 columns (N padded to a multiple of 16 with zero
  * columns), per 32-block 288 bytes: fp16 d[16], then one nibble group of
  * 256 bytes, k-quads in the int32 lanes (avx512vnni_common.h).
- * Packed X: row groups of 8 (M padded to a multiple of 8 with zero rows),
+ * Packed X (x86_r8, avx2_common.h): row groups of 8 (M padded to a multiple of 8 with zero rows),
  * per 32-block 320 bytes: fp32 d[8], int32 -8 sum(q)[8], int8 qs[8][32].
  * Preconditions: m0 a multiple of 8, n0 a multiple of 16.
  */
@@ -23,44 +23,4 @@
 
 #include "avx512vnni_common.h"
 
-enum { MR = 8, G = 1, NR = ZMM_COLS * G, KR = 4 };
-
-static size_t packed_w_size(size_t N, size_t K)
-{
-    return q4t_zmm_packed_w_size(N, K, NR);
-}
-
-static void pack_w(const q4t_block_q4_0 *w, size_t N, size_t K, void *dst)
-{
-    q4t_zmm_pack_w(w, N, K, NR, dst);
-}
-
-static size_t packed_x_size(size_t M, size_t K)
-{
-    return q4t_zmm_packed_x_size(M, K, MR);
-}
-
-static void pack_x(const float *x, size_t M, size_t K, void *dst)
-{
-    q4t_zmm_pack_x(x, M, K, MR, dst);
-}
-
-static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1)
-{
-    q4t_zmm_run(a, m0, m1, n0, n1, MR, G);
-}
-
-const q4t_kernel gemm_q4_avx512vnni_8x16 = {
-    .name = "gemm_q4_avx512vnni_8x16",
-    .file = __FILE__,
-    .op = Q4T_OP_GEMM,
-    .isa = Q4T_F_AVX2 | Q4T_F_AVX512F | Q4T_F_AVX512BW | Q4T_F_AVX512VL | Q4T_F_AVX512VNNI,
-    .mr = MR, .nr = NR, .kr = KR,
-    .packed_w_size = packed_w_size,
-    .pack_w = pack_w,
-    .w_layout = "zmm_g16",
-    .packed_x_size = packed_x_size,
-    .pack_x = pack_x,
-    .x_by_rows = 1,
-    .run = run,
-};
+ZMM_VARIANT(gemm_q4_avx512vnni_8x16, GEMM, /* MR */ 8, /* G */ 1, zmm_g16, x86_r8);

@@ -7,9 +7,9 @@
  * the mask (12 of 16 ymm); of the 8 fp32 accumulators, added to once per
  * block, those that do not fit stay in L1.
  *
- * Packed W: groups of 8 rows, 144 bytes per group and 32-block (avx2_common.h):
+ * Packed W (avx2_g8): groups of 8 rows, 144 bytes per group and 32-block (avx2_common.h):
  *   fp16 d[8], then chunk c = 0..3 of the 8 rows' Q4_0 qs[4c .. 4c+3].
- * Packed X: groups of 8 rows, 320 bytes per group and 32-block (avx2_common.h):
+ * Packed X (x86_r8): groups of 8 rows, 320 bytes per group and 32-block (avx2_common.h):
  *   fp32 d[8], int32 -8 sum(q)[8], int8 q[8][32].
  * Preconditions: m0 a multiple of 8, n0 a multiple of 8.
  */
@@ -17,22 +17,6 @@
 #error "gemm_q4_avxvnni_8x8 needs AVX-VNNI, AVX2, FMA and F16C (-mavxvnni -mavx2 -mfma -mf16c)"
 #endif
 
-#define AVX2_VNNI 1
-#define AVX2_MR 8
-#define AVX2_NR 8
 #include "avx2_common.h"
 
-const q4t_kernel gemm_q4_avxvnni_8x8 = {
-    .name = "gemm_q4_avxvnni_8x8",
-    .file = __FILE__,
-    .op = Q4T_OP_GEMM,
-    .isa = Q4T_F_AVX2 | Q4T_F_AVXVNNI,
-    .mr = AVX2_MR, .nr = AVX2_NR, .kr = AVX2_KR,
-    .packed_w_size = avx2_packed_w_size,
-    .pack_w = avx2_pack_w,
-    .w_layout = "avx2_g8",
-    .packed_x_size = avx2_packed_x_size,
-    .pack_x = avx2_pack_x,
-    .x_by_rows = 1,
-    .run = avx2_run,
-};
+AVX2_VARIANT(gemm_q4_avxvnni_8x8, GEMM, /* VNNI */ 1, /* MR */ 8, /* NR */ 8, avx2_g8, x86_r8);
