@@ -74,10 +74,6 @@ typedef struct q4t_kernel {
     void (*tile)(size_t *mr_unit, size_t *nr_unit);
     const q4t_w_layout *w; /* how W is packed for run() */
     const q4t_x_layout *x; /* how X is packed for run() */
-    /* w->name, for the code outside kernels/ that still reads it as a field
-     * (model/, tune/, harness/cmd_run.c, tests/test_tune.c); call
-     * q4t_kernel_w_name instead: this field goes once nothing reads it. */
-    const char *w_layout;
     void (*run)(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n1);
 } q4t_kernel;
 
@@ -100,7 +96,7 @@ typedef struct q4t_kernel {
     extern const q4t_x_layout q4t_x_##X;                                                                               \
     extern const q4t_kernel NAME;                                                                                      \
     const q4t_kernel NAME = {.name = #NAME, .file = __FILE__, .op = Q4T_OP_##OP, .isa = (ISA), .w = &q4t_w_##W,        \
-                             .x = &q4t_x_##X, .w_layout = #W, .run = (RUN), __VA_ARGS__}
+                             .x = &q4t_x_##X, .run = (RUN), __VA_ARGS__}
 
 /* What the rest of q4tune calls: packing through the kernel's layouts, and
  * whether two kernels share one (the same packed W serves both; X packed for

@@ -75,7 +75,6 @@ static void check_kernel(const q4t_kernel *k)
         return;
     CHECK(k->w->name && *k->w->name && k->x->name && *k->x->name, "%s: its layouts have names", n);
     CHECK(k->w->size && k->w->pack && k->x->size && k->x->pack, "%s: its layouts' functions are set", n);
-    CHECK(k->w_layout && k->w->name && !strcmp(k->w_layout, k->w->name), "%s: w_layout is its W layout's name", n);
     CHECK((k->w->isa & ~k->isa) == 0, "%s: W layout %s needs features the kernel does not", n, k->w->name);
     CHECK((k->x->isa & ~k->isa) == 0, "%s: X layout %s needs features the kernel does not", n, k->x->name);
     if (!q4t_kernel_missing(k, cpu.features)) /* may run SVE code */
