@@ -90,8 +90,10 @@ static int synth_get(void *ctx, q4t_tensor t, int layer, q4t_tensor_data *out, c
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (!q4t_synth_has(&s->config, t, &type))
+    if (!q4t_synth_has(&s->config, t, &type)) {
+        out->data = NULL;
         return 0;
+    }
     q4t_tensor_shape(&s->config, t, &out->rows, &out->cols);
     out->type = type;
     const size_t bytes = q4t_dtype_bytes(type, out->rows, out->cols);
@@ -104,7 +106,7 @@ static int synth_get(void *ctx, q4t_tensor t, int layer, q4t_tensor_data *out, c
     }
     q4t_synth_fill(&s->config, s->seed, t, layer, p);
     out->data = p;
-    return 1;
+    return 0;
 }
 
 static void synth_release(void *ctx, const q4t_tensor_data *d)
