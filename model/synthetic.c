@@ -66,15 +66,15 @@ void q4t_synth_fill(const q4t_model_config *c, uint64_t seed, q4t_tensor t, int 
         return;
     }
     const float scale = t == Q4T_T_TOKEN_EMBD ? 1.0f : sqrtf(3.0f / (float)cols);
-    float *row = malloc(cols * sizeof *row);
-    if (!row)
-        abort(); /* a row of floats: the tensor itself was allocated */
+    q4t_block_q4_0 *out = dst;
     for (size_t r = 0; r < rows; r++) {
         uint64_t s = row_state(seed, t, layer, r);
-        uniform_row(&s, row, cols, scale);
-        q4t_quantize_row_q4_0(row, (q4t_block_q4_0 *)dst + r * (cols / Q4T_QK), cols);
+        for (size_t b = 0; b < cols / Q4T_QK; b++, out++) { /* a block at a time: the row's draws in order */
+            float block[Q4T_QK];
+            uniform_row(&s, block, Q4T_QK, scale);
+            q4t_quantize_row_q4_0(block, out, Q4T_QK);
+        }
     }
-    free(row);
 }
 
 typedef struct {
