@@ -195,7 +195,7 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
     char **gb_argv = with_defaults(o, argc, argv, reps, min_time);
     if (!gb_argv || q4t_gb_init(argc, gb_argv)) {
         free(gb_argv);
-        return 1;
+        return -1;
     }
     free(gb_argv);
     const size_t nslots = o->nthreads * (o->nmasks + 1) * o->nbindings;
@@ -204,7 +204,7 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
     q4t_pool *probe_pool = NULL;
     q4t_roofline roof;
     size_t used = 0, n = 0;
-    int rc = 1, max_threads = 1;
+    int rc = -1, max_threads = 1;
     if (!slots || !cases)
         goto out;
     for (size_t ti = 0; ti < o->nthreads; ti++) {
@@ -291,7 +291,7 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
         free(dispatch_names);
         goto out;
     }
-    rc = q4t_gb_run_all(NULL, NULL) > 0 ? 0 : 1;
+    rc = q4t_gb_run_all(NULL, NULL) > 0 ? 0 : -1;
     free(dispatch_names);
 out:
     q4t_workload_free(&live.wl);

@@ -53,7 +53,8 @@ typedef struct {
 size_t q4t_bench_default_shapes(q4t_shape *shapes, size_t max);
 
 /* Measures the roofline, registers the cases, runs them with the
- * --benchmark_* flags in argv. Returns 0, or 1 if a case failed or none ran. */
+ * --benchmark_* flags in argv. Returns 0, or -1 if a case failed or none ran
+ * (Google Benchmark and q4tune have said why on stderr). */
 int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char **argv);
 
 #endif

@@ -4,7 +4,8 @@
 
 #include "cpu.h"
 
-enum { Q4T_EXIT_OK = 0, Q4T_EXIT_FAIL = 1, Q4T_EXIT_USAGE = 2 };
+/* Exit statuses; Q4T_CLI_CONTINUE is no status: option parsing goes on. */
+enum { Q4T_CLI_CONTINUE = -1, Q4T_EXIT_OK = 0, Q4T_EXIT_FAIL = 1, Q4T_EXIT_USAGE = 2 };
 
 /* Long option shared by every subcommand; its getopt value. */
 #define Q4T_OPT_ISA 0x100
@@ -14,8 +15,9 @@ enum { Q4T_EXIT_OK = 0, Q4T_EXIT_FAIL = 1, Q4T_EXIT_USAGE = 2 };
 int q4t_cli_isa(q4t_cpu *cpu, const char *spec);
 
 /* The options every subcommand shares, for the default case of its getopt_long
- * loop: --isa (returns -1: parsing goes on), --help (prints usage, returns
- * Q4T_EXIT_OK) and unknown options (Q4T_EXIT_USAGE). */
+ * loop: --isa (Q4T_CLI_CONTINUE, or Q4T_EXIT_USAGE for a bad list), --help
+ * (prints usage, Q4T_EXIT_OK) and unknown options (Q4T_EXIT_USAGE). A caller
+ * returns any value but Q4T_CLI_CONTINUE as its exit status. */
 int q4t_cli_common_option(int c, q4t_cpu *cpu, const char *usage);
 /* After the options: refuses leftover operands. Returns 0 or Q4T_EXIT_USAGE. */
 int q4t_cli_no_operands(int argc, char **argv, const char *cmd);

@@ -20,8 +20,6 @@
 #include "timer.h"
 #include "verify.h"
 
-enum { MAX_SHAPES = 64 };
-
 static const char usage[] =
     "usage: q4tune tune [--model NAME [--batch M] | --shapes MxNxK,...] [--budget DURATION]\n"
     "                   [--kernel NAME,...] [--max-threads N] [--out DIR] [--drift-threshold PCT] [--isa=LIST]\n"
@@ -140,12 +138,12 @@ int q4t_cmd_tune(int argc, char **argv, q4t_cpu *cpu)
         return Q4T_EXIT_USAGE;
     }
     char err[512];
-    q4t_tune_shape shapes[MAX_SHAPES];
+    q4t_tune_shape shapes[Q4T_TUNE_MAX_SHAPES];
     int nshapes = 0;
     if (shapes_arg) {
-        q4t_shape s[MAX_SHAPES];
+        q4t_shape s[Q4T_TUNE_MAX_SHAPES];
         size_t n;
-        if (q4t_shapes_parse(shapes_arg, s, MAX_SHAPES, &n, err, sizeof err)) {
+        if (q4t_shapes_parse(shapes_arg, s, Q4T_TUNE_MAX_SHAPES, &n, err, sizeof err)) {
             fprintf(stderr, "q4tune tune: --shapes: %s\n", err);
             return Q4T_EXIT_USAGE;
         }

@@ -48,7 +48,7 @@ int q4t_cli_common_option(int c, q4t_cpu *cpu, const char *usage)
 {
     switch (c) {
     case Q4T_OPT_ISA:
-        return q4t_cli_isa(cpu, optarg) ? Q4T_EXIT_USAGE : -1;
+        return q4t_cli_isa(cpu, optarg) ? Q4T_EXIT_USAGE : Q4T_CLI_CONTINUE;
     case 'h':
         fputs(usage, stdout);
         return Q4T_EXIT_OK;

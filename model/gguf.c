@@ -354,12 +354,17 @@ static int wrong_type(const kv *e, const char *want, char *err, size_t errlen)
     return -1;
 }
 
+int q4t_gguf_has(const q4t_gguf *g, const char *key)
+{
+    return find_kv(g, key) != NULL;
+}
+
 int q4t_gguf_get_str(const q4t_gguf *g, const char *key, const char **out, char *err, size_t errlen)
 {
     static _Thread_local char buf[1024];
     const kv *e = find_kv(g, key);
     if (!e)
-        return 0;
+        return 0; /* absent: *out untouched */
     if (e->type != GGUF_STRING)
         return wrong_type(e, "a string", err, errlen);
     uint64_t len;
@@ -368,7 +373,7 @@ int q4t_gguf_get_str(const q4t_gguf *g, const char *key, const char **out, char 
     memcpy(buf, e->value + 8, n);
     buf[n] = '\0';
     *out = buf;
-    return 1;
+    return 0;
 }
 
 int q4t_gguf_get_int(const q4t_gguf *g, const char *key, int64_t *out, char *err, size_t errlen)
@@ -391,7 +396,7 @@ int q4t_gguf_get_int(const q4t_gguf *g, const char *key, int64_t *out, char *err
     case GGUF_I64: *out = v.i64; break;
     default: return wrong_type(e, "an integer", err, errlen);
     }
-    return 1;
+    return 0;
 }
 
 int q4t_gguf_get_float(const q4t_gguf *g, const char *key, double *out, char *err, size_t errlen)
@@ -408,7 +413,7 @@ int q4t_gguf_get_float(const q4t_gguf *g, const char *key, double *out, char *er
     } else {
         return wrong_type(e, "a float", err, errlen);
     }
-    return 1;
+    return 0;
 }
 
 void q4t_gguf_release(const q4t_gguf *g, const void *p, size_t n)
@@ -441,8 +446,10 @@ static int llama_get(void *ctx, q4t_tensor t, int layer, q4t_tensor_data *out, c
     const llama_src *s = ctx;
     const q4t_gguf_tensor *gt = llama_tensor(s->g, t, layer);
     if (!gt) { /* q4t_gguf_llama checked the required ones */
-        if (t == Q4T_T_OUTPUT || t == Q4T_T_ROPE_FREQS)
+        if (t == Q4T_T_OUTPUT || t == Q4T_T_ROPE_FREQS) {
+            out->data = NULL;
             return 0;
+        }
         char name[96];
         q4t_tensor_name(t, layer, name, sizeof name);
         snprintf(err, errlen, "%s: tensor '%s' missing", s->g->path, name);
@@ -452,7 +459,7 @@ static int llama_get(void *ctx, q4t_tensor t, int layer, q4t_tensor_data *out, c
     out->data = gt->data;
     out->cols = (size_t)gt->ne[0];
     out->rows = (size_t)gt->ne[1];
-    return 1;
+    return 0;
 }
 
 static void llama_release(void *ctx, const q4t_tensor_data *d)
@@ -471,15 +478,14 @@ static void llama_close(void *ctx)
 /* A required integer key into *out (must fit an int). */
 static int key_int(const q4t_gguf *g, const char *key, int required, int *out, char *err, size_t errlen)
 {
-    int64_t v;
-    const int got = q4t_gguf_get_int(g, key, &v, err, errlen);
-    if (got < 0)
-        return -1;
-    if (!got) {
+    if (!q4t_gguf_has(g, key)) {
         if (required)
             snprintf(err, errlen, "key '%s' missing", key);
         return required ? -1 : 0;
     }
+    int64_t v;
+    if (q4t_gguf_get_int(g, key, &v, err, errlen))
+        return -1;
     if (v < 0 || v > (1 << 30)) {
         snprintf(err, errlen, "key '%s' is %lld", key, (long long)v);
         return -1;
@@ -490,11 +496,11 @@ static int key_int(const q4t_gguf *g, const char *key, int required, int *out, c
 
 static int key_float(const q4t_gguf *g, const char *key, float *out, char *err, size_t errlen)
 {
-    double v;
-    const int got = q4t_gguf_get_float(g, key, &v, err, errlen);
-    if (got > 0)
-        *out = (float)v;
-    return got < 0 ? -1 : 0;
+    double v = *out;
+    if (q4t_gguf_get_float(g, key, &v, err, errlen))
+        return -1;
+    *out = (float)v;
+    return 0;
 }
 
 /* Checks tensor t of layer: present (unless optional), of an accepted type, of its shape. */
@@ -540,11 +546,10 @@ static int check_tensor(const q4t_gguf *g, const q4t_model_config *c, q4t_tensor
 
 static int llama_config(q4t_gguf *g, q4t_model_config *c, char *err, size_t errlen)
 {
-    const char *arch;
-    int got = q4t_gguf_get_str(g, "general.architecture", &arch, err, errlen);
-    if (got < 0)
+    const char *arch = NULL;
+    if (q4t_gguf_get_str(g, "general.architecture", &arch, err, errlen))
         return -1;
-    if (!got) {
+    if (!arch) {
         snprintf(err, errlen, "key 'general.architecture' missing");
         return -1;
     }
@@ -573,10 +578,10 @@ static int llama_config(q4t_gguf *g, q4t_model_config *c, char *err, size_t errl
         return -1;
     if (c->n_kv_heads < 0)
         c->n_kv_heads = c->n_heads;
-    const char *scaling;
-    if ((got = q4t_gguf_get_str(g, "llama.rope.scaling.type", &scaling, err, errlen)) < 0)
+    const char *scaling = NULL;
+    if (q4t_gguf_get_str(g, "llama.rope.scaling.type", &scaling, err, errlen))
         return -1;
-    if (got && strcmp(scaling, "none")) {
+    if (scaling && strcmp(scaling, "none")) {
         snprintf(err, errlen, "llama.rope.scaling.type is '%s': q4tune does Llama 3 scaling (rope_freqs.weight) only",
                  scaling);
         return -1;
@@ -629,8 +634,8 @@ int q4t_gguf_llama(const char *path, q4t_model_config *c, q4t_weight_source *src
         return -1;
     }
     s->g = g;
-    const char *name, *base = strrchr(path, '/');
-    if (q4t_gguf_get_str(g, "general.name", &name, why, sizeof why) == 1 && name[0])
+    const char *name = NULL, *base = strrchr(path, '/');
+    if (q4t_gguf_get_str(g, "general.name", &name, why, sizeof why) == 0 && name && name[0])
         snprintf(s->name, sizeof s->name, "%s", name);
     else
         snprintf(s->name, sizeof s->name, "%s", base ? base + 1 : path);

@@ -40,7 +40,10 @@ const q4t_gguf_tensor *q4t_gguf_tensor_at(const q4t_gguf *g, size_t i);
 const q4t_gguf_tensor *q4t_gguf_find(const q4t_gguf *g, const char *name); /* NULL if absent */
 const char *q4t_gguf_type_name(uint32_t ggml_type); /* "Q4_0", or "type 99" for unknown ones (static buffer) */
 
-/* Values by key: 1 found (converted), 0 absent, -1 of another type (err says). */
+/* Is there a value of that key? */
+int q4t_gguf_has(const q4t_gguf *g, const char *key);
+/* Values by key: 0 found and converted into *out, or absent (*out untouched);
+ * -1 of another type (err says). */
 int q4t_gguf_get_str(const q4t_gguf *g, const char *key, const char **out, char *err, size_t errlen);
 int q4t_gguf_get_int(const q4t_gguf *g, const char *key, int64_t *out, char *err, size_t errlen);   /* any integer */
 int q4t_gguf_get_float(const q4t_gguf *g, const char *key, double *out, char *err, size_t errlen); /* f32, f64 */

@@ -186,27 +186,28 @@ static float *alloc_floats(size_t n)
     return p;
 }
 
-/* A vector tensor into dst (F32 or F16 source). */
+/* A vector tensor into dst (F32 or F16 source); an absent (optional) one leaves dst as it is. */
 static int load_vector(q4t_model *m, q4t_tensor t, int layer, float *dst, char *err, size_t errlen)
 {
     q4t_tensor_data d;
-    const int got = m->src.get(m->src.ctx, t, layer, &d, err, errlen);
-    if (got <= 0)
-        return got;
+    if (m->src.get(m->src.ctx, t, layer, &d, err, errlen))
+        return -1;
+    if (!d.data)
+        return 0;
     for (size_t i = 0; i < d.cols; i++)
         dst[i] = d.type == Q4T_DT_F32 ? ((const float *)d.data)[i] : q4t_fp16_to_fp32(((const uint16_t *)d.data)[i]);
     m->src.release(m->src.ctx, &d);
-    return 1;
+    return 0;
 }
 
 /* Packs w from tensor t: W is released (or, tied to the embedding, left) right after. */
 static int load_matrix(q4t_model *m, q4t_qmatrix *w, q4t_tensor t, int layer, char *err, size_t errlen)
 {
     q4t_tensor_data d;
-    int got = m->src.get(m->src.ctx, t, layer, &d, err, errlen), tied = 0;
-    if (got < 0)
+    int tied = 0;
+    if (m->src.get(m->src.ctx, t, layer, &d, err, errlen))
         return -1;
-    if (got == 0) { /* no output.weight: the output projection is the embedding table */
+    if (!d.data) { /* no output.weight: the output projection is the embedding table */
         d = m->w.token_embd;
         tied = 1;
     }
@@ -359,20 +360,21 @@ int q4t_model_build(const q4t_model_config *c, q4t_weight_source *src, const q4t
 
     /* norms, rotary frequencies, embedding table */
     for (size_t l = 0; l < L; l++)
-        if (load_vector(m, Q4T_T_ATTN_NORM, (int)l, w->rms_att + l * dim, err, errlen) <= 0 ||
-            load_vector(m, Q4T_T_FFN_NORM, (int)l, w->rms_ffn + l * dim, err, errlen) <= 0)
+        if (load_vector(m, Q4T_T_ATTN_NORM, (int)l, w->rms_att + l * dim, err, errlen) ||
+            load_vector(m, Q4T_T_FFN_NORM, (int)l, w->rms_ffn + l * dim, err, errlen))
             goto fail;
-    if (load_vector(m, Q4T_T_OUTPUT_NORM, 0, w->rms_final, err, errlen) <= 0)
+    q4t_rope_factors(c, w->freq); /* unless the file has its own (rope_freqs.weight) */
+    if (load_vector(m, Q4T_T_OUTPUT_NORM, 0, w->rms_final, err, errlen) ||
+        load_vector(m, Q4T_T_ROPE_FREQS, 0, w->freq, err, errlen))
         goto fail;
-    int got = load_vector(m, Q4T_T_ROPE_FREQS, 0, w->freq, err, errlen);
-    if (got < 0)
-        goto fail;
-    if (got == 0)
-        q4t_rope_factors(c, w->freq);
     for (size_t i = 0; i < head_dim / 2; i++) /* theta^(-2i/head_dim), divided by its Llama 3 factor */
         w->freq[i] = (float)(pow((double)c->rope_theta, -2.0 * (double)i / (double)head_dim) / w->freq[i]);
-    if (m->src.get(m->src.ctx, Q4T_T_TOKEN_EMBD, 0, &w->token_embd, err, errlen) <= 0) {
-        w->token_embd.data = NULL;
+    if (m->src.get(m->src.ctx, Q4T_T_TOKEN_EMBD, 0, &w->token_embd, err, errlen)) {
+        w->token_embd.data = NULL; /* nothing to release */
+        goto fail;
+    }
+    if (!w->token_embd.data) {
+        snprintf(err, errlen, "the weights have no token embedding (token_embd.weight)");
         goto fail;
     }
     m->mem.embedding = q4t_dtype_bytes(w->token_embd.type, w->token_embd.rows, w->token_embd.cols);

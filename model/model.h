@@ -78,9 +78,9 @@ typedef struct {
 typedef struct q4t_weight_source {
     char what[256]; /* "synthetic, seed 1" or the GGUF path */
     void *ctx;
-    /* The tensor's data, valid until release(): 1; 0 if the tensor is absent
-     * (only Q4T_T_OUTPUT, meaning tied, and Q4T_T_ROPE_FREQS may be); -1 with a
-     * message naming the tensor in err. */
+    /* The tensor's data into out, valid until release(): 0, with out->data
+     * NULL if the tensor is absent (only Q4T_T_OUTPUT, meaning tied, and
+     * Q4T_T_ROPE_FREQS may be); -1 with a message naming the tensor in err. */
     int (*get)(void *ctx, q4t_tensor t, int layer, q4t_tensor_data *out, char *err, size_t errlen);
     /* The data is no longer needed: free it, or drop its pages from memory. */
     void (*release)(void *ctx, const q4t_tensor_data *d);

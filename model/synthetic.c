@@ -66,15 +66,15 @@ void q4t_synth_fill(const q4t_model_config *c, uint64_t seed, q4t_tensor t, int 
         return;
     }
     const float scale = t == Q4T_T_TOKEN_EMBD ? 1.0f : sqrtf(3.0f / (float)cols);
-    float *row = malloc(cols * sizeof *row);
-    if (!row)
-        abort(); /* a row of floats: the tensor itself was allocated */
+    q4t_block_q4_0 *out = dst;
     for (size_t r = 0; r < rows; r++) {
         uint64_t s = row_state(seed, t, layer, r);
-        uniform_row(&s, row, cols, scale);
-        q4t_quantize_row_q4_0(row, (q4t_block_q4_0 *)dst + r * (cols / Q4T_QK), cols);
+        for (size_t b = 0; b < cols / Q4T_QK; b++, out++) { /* a block at a time: the row's draws in order */
+            float block[Q4T_QK];
+            uniform_row(&s, block, Q4T_QK, scale);
+            q4t_quantize_row_q4_0(block, out, Q4T_QK);
+        }
     }
-    free(row);
 }
 
 typedef struct {
@@ -90,8 +90,10 @@ static int synth_get(void *ctx, q4t_tensor t, int layer, q4t_tensor_data *out, c
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (!q4t_synth_has(&s->config, t, &type))
+    if (!q4t_synth_has(&s->config, t, &type)) {
+        out->data = NULL;
         return 0;
+    }
     q4t_tensor_shape(&s->config, t, &out->rows, &out->cols);
     out->type = type;
     const size_t bytes = q4t_dtype_bytes(type, out->rows, out->cols);
@@ -104,7 +106,7 @@ static int synth_get(void *ctx, q4t_tensor t, int layer, q4t_tensor_data *out, c
     }
     q4t_synth_fill(&s->config, s->seed, t, layer, p);
     out->data = p;
-    return 1;
+    return 0;
 }
 
 static void synth_release(void *ctx, const q4t_tensor_data *d)

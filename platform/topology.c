@@ -352,11 +352,6 @@ const q4t_cpu_kind *q4t_topology_kind(const q4t_topology *t, int k)
     return k >= 0 && k < t->stats.nkinds ? &t->kinds[k].pub : NULL;
 }
 
-hwloc_topology_t q4t_topology_hwloc(const q4t_topology *t)
-{
-    return t->topo;
-}
-
 void q4t_topology_summary(const q4t_topology *t, char *buf, size_t len)
 {
     size_t used = 0;

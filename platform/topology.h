@@ -89,8 +89,6 @@ q4t_topology_stats q4t_topology_get_stats(const q4t_topology *t);
 /* Kind k in rank order (0 = slowest), NULL if k is out of range. Valid until
  * q4t_topology_free. */
 const q4t_cpu_kind *q4t_topology_kind(const q4t_topology *t, int k);
-/* The hwloc topology, for binding threads (hwloc_set_cpubind). Owned by t. */
-hwloc_topology_t q4t_topology_hwloc(const q4t_topology *t);
 
 /* One line for people, fastest kind first, cores counted per kind:
  * "1x Cortex-X3 + 3x Cortex-A715 + 4x Cortex-A510", "2x P-core (4 threads) + 4x E-core",

@@ -14,7 +14,8 @@
 #include "tuned.h"
 #include "workload.h"
 
-cJSON *q4t_run_json(const q4t_tune_shape *s, const q4t_tune_run *u)
+/* A run as JSON: config, stage, samples and their summary, GOPS and GB/s. */
+static cJSON *run_json(const q4t_tune_shape *s, const q4t_tune_run *u)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "config", q4t_config_json(&u->config));
@@ -88,10 +89,10 @@ cJSON *q4t_tuned_json(const q4t_cpu *cpu, const q4t_topology *topo, const q4t_tu
         cJSON_AddBoolToObject(js, "complete", r[i].complete);
         cJSON_AddNumberToObject(js, "measurements", r[i].nruns);
         cJSON_AddNumberToObject(js, "skipped_for_time", r[i].skipped);
-        cJSON_AddItemToObject(js, "winner", q4t_run_json(&r[i].shape, &r[i].runs[r[i].winner]));
+        cJSON_AddItemToObject(js, "winner", run_json(&r[i].shape, &r[i].runs[r[i].winner]));
         cJSON *ranked = cJSON_AddArrayToObject(js, "ranked");
         for (int j = 0; j < r[i].nranked; j++)
-            cJSON_AddItemToArray(ranked, q4t_run_json(&r[i].shape, &r[i].runs[r[i].ranked[j]]));
+            cJSON_AddItemToArray(ranked, run_json(&r[i].shape, &r[i].runs[r[i].ranked[j]]));
         cJSON *ex = cJSON_AddArrayToObject(js, "excluded");
         for (int j = 0; j < r[i].nexcluded; j++) {
             cJSON *e = cJSON_CreateObject();
@@ -112,7 +113,7 @@ cJSON *q4t_sweep_json(const q4t_cpu *cpu, const q4t_topology *topo, const q4t_tu
         cJSON *js = shape_json(&r[i].shape);
         cJSON *runs = cJSON_AddArrayToObject(js, "runs");
         for (int j = 0; j < r[i].nruns; j++)
-            cJSON_AddItemToArray(runs, q4t_run_json(&r[i].shape, &r[i].runs[j]));
+            cJSON_AddItemToArray(runs, run_json(&r[i].shape, &r[i].runs[j]));
         cJSON_AddItemToArray(shapes, js);
     }
     return o;
