@@ -139,9 +139,9 @@ static cJSON *dist_json(const q4t_dist *d, const double *samples, int n, double 
 /* A matrix's choice in a phase, with the placement of the phase's pool it runs on. */
 static cJSON *choice_json(const q4t_plan_choice *c, const q4t_placement *pl)
 {
-    const q4t_config cfg = {.kernel = c->kernel, .threads = pl->threads, .binding = pl->binding, .split = c->split};
+    q4t_config cfg = {.kernel = c->kernel, .threads = pl->threads, .binding = pl->binding, .split = c->split};
+    snprintf(cfg.mask, sizeof cfg.mask, "%s", pl->mask);
     cJSON *o = q4t_config_json(&cfg);
-    cJSON_ReplaceItemInObject(o, "mask", cJSON_CreateString(pl->mask));
     cJSON_AddStringToObject(o, "pick", q4t_pick_name(c->pick));
     cJSON_AddStringToObject(o, "w_layout", q4t_kernel_w_name(c->kernel));
     return o;

@@ -125,7 +125,7 @@ void q4t_rope_factors(const q4t_model_config *c, float *factors)
     }
 }
 
-/* ---- kernel selection ---- */
+/* ---- the plan and the pools ---- */
 
 void q4t_model_opts_default(q4t_model_opts *o, const q4t_topology *topo, uint64_t features)
 {
