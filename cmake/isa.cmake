@@ -12,7 +12,6 @@ set(Q4T_ISA_GROUPS
     "i8mm        aarch64       -march=armv8.2-a+dotprod+i8mm"
     "sve         aarch64       -march=armv8.2-a+sve"
     "sve_i8mm    aarch64       -march=armv8.2-a+sve+i8mm"
-    "sve2        aarch64       -march=armv9-a+sve2"
     "sme         aarch64       -march=armv8.2-a" # SME only in asm (.arch_extension sme); no SVE: SME CPUs may lack it
     "sme2        aarch64       -march=armv8.2-a" # as sme; SME2 as .inst encodings (kernels/arm/sme2_common.h)
     "avx2        x86_64        -mavx2 -mfma -mf16c"
