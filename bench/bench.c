@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "gbench.h"
+#include "placement.h"
 #include "pool.h"
 #include "registry.h"
 #include "roofline.h"
@@ -182,7 +183,7 @@ static char **with_defaults(const q4t_bench_opts *o, int *argc, char **argv, cha
 /* One pool per threads x mask x binding; NULL (reported) where it cannot be made. */
 typedef struct {
     int threads;
-    const q4t_bench_mask *mask; /* NULL for binding none */
+    const q4t_mask *mask; /* NULL for binding none */
     q4t_binding binding;
     q4t_pool *pool;
 } pool_slot;
@@ -215,8 +216,8 @@ int q4t_bench_run(const q4t_bench_opts *o, const q4t_cpu *cpu, int *argc, char *
                 pool_slot *sl = &slots[used++];
                 char err[256];
                 *sl = (pool_slot){o->threads[ti], unbound ? NULL : &o->masks[mi], o->bindings[bi], NULL};
-                sl->pool = q4t_pool_create_bound(sl->threads, sl->binding, unbound ? NULL : sl->mask->set,
-                                                 unbound ? NULL : sl->mask->order, err, sizeof err);
+                sl->pool = unbound ? q4t_pool_create_bound(sl->threads, sl->binding, NULL, NULL, err, sizeof err)
+                                   : q4t_pool_place(o->topo, sl->threads, sl->binding, sl->mask->pus, err, sizeof err);
                 if (!sl->pool)
                     fprintf(stderr, "q4tune bench: t%d, binding %s, mask %s not run: %s\n", sl->threads,
                             q4t_binding_name(sl->binding), unbound ? "-" : sl->mask->label, err);

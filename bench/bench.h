@@ -6,18 +6,11 @@
 
 #include <stddef.h>
 
-#include <hwloc.h>
-
 #include "cpu.h"
 #include "parallel.h"
 #include "pool.h"
+#include "topology.h"
 #include "verify.h"
-
-typedef struct {
-    const char *label;        /* as the user wrote it: "all", "0x3", "big" */
-    hwloc_const_cpuset_t set; /* the PUs */
-    const int *order;         /* strict binding: the PUs in pinning order */
-} q4t_bench_mask;
 
 /* One tuned choice to benchmark as it is (q4tune bench --tuned). */
 typedef struct {
@@ -35,7 +28,8 @@ typedef struct {
     size_t nshapes;
     const int *threads;
     size_t nthreads;
-    const q4t_bench_mask *masks; /* used with bindings other than none */
+    const q4t_topology *topo;    /* where the masks' pools are placed */
+    const q4t_mask *masks;       /* used with bindings other than none: labels as written, PUs */
     size_t nmasks;
     const q4t_binding *bindings;
     size_t nbindings;

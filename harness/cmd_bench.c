@@ -251,15 +251,9 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
         q4t_topology_free(topo);
         return Q4T_EXIT_USAGE;
     }
-    const int npus = q4t_topology_get_stats(topo).pus;
-    q4t_bench_mask *bm = calloc((size_t)masks.n, sizeof *bm);
-    int *orders = calloc((size_t)masks.n * (size_t)npus, sizeof *orders);
-    for (int i = 0; bm && orders && i < masks.n; i++) {
-        bm[i] = (q4t_bench_mask){masks.items[i].label, masks.items[i].pus, orders + (size_t)i * (size_t)npus};
-        q4t_mask_bind_order(topo, masks.items[i].pus, orders + (size_t)i * (size_t)npus, npus);
-    }
-    o.masks = bm;
-    o.nmasks = bm && orders ? (size_t)masks.n : 0;
+    o.topo = topo;
+    o.masks = masks.items;
+    o.nmasks = (size_t)masks.n;
     int gb_argc = argc - optind + 1;
     char **gb_argv = calloc((size_t)gb_argc + 1, sizeof *gb_argv);
     rc = Q4T_EXIT_FAIL;
@@ -271,8 +265,6 @@ int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu)
     free(gb_argv);
     for (size_t i = 0; i < o.ntuned; i++)
         q4t_pool_destroy(tuned[i].pool);
-    free(bm);
-    free(orders);
     q4t_mask_list_free(&masks);
     q4t_topology_free(topo);
     return rc;

@@ -148,13 +148,18 @@ static q4t_plan_choice choice(const q4t_config *c, q4t_pick pick)
     return (q4t_plan_choice){c->kernel, c->split, pick};
 }
 
-/* ch runs kernel k instead, forced: the task tiles were tuned for another kernel. */
-static void force(q4t_plan_choice *ch, const q4t_kernel *k)
+/* ch runs kernel k instead: the task tiles were tuned for another kernel. */
+static void use_kernel(q4t_plan_choice *ch, const q4t_kernel *k)
 {
     if (ch->kernel != k) {
         ch->kernel = k;
         ch->split.task_rows = ch->split.task_cols = 0;
     }
+}
+
+static void force(q4t_plan_choice *ch, const q4t_kernel *k)
+{
+    use_kernel(ch, k);
     ch->pick = Q4T_PICK_FORCED;
 }
 
@@ -215,8 +220,7 @@ static void plan_matrix(const q4t_plan_opts *o, size_t batch, q4t_plan_matrix *w
         snprintf(w->note, sizeof w->note, "no GEMM packs W as %s does ('%s'): paired by %s's layout '%s'", gemv->name,
                  q4t_kernel_w_name(gemv), p.kernel->name, q4t_kernel_w_name(p.kernel));
     } else {
-        dec->kernel = p.kernel;
-        dec->split.task_rows = dec->split.task_cols = 0;
+        use_kernel(dec, p.kernel);
         snprintf(w->note, sizeof w->note, "no GEMM packs W as %s does, no GEMV as %s does: %s runs decode at M = 1",
                  gemv->name, p.kernel->name, p.kernel->name);
     }
