@@ -137,21 +137,22 @@ void q4t_model_opts_default(q4t_model_opts *o, const q4t_topology *topo, uint64_
         o->phase[p].binding = -1;
 }
 
-/* The plan of the model's matrix roles, each weighed by how many a token passes through. */
+/* The weight-matrix roles, in the order of q4t_weights' per-layer arrays
+ * (wq .. w3, each n_layers long and one after the other), then the output
+ * projection. The model's plan holds them in this order. */
+static const struct {
+    const char *what;
+    q4t_tensor t;
+} roles[8] = {{"wq", Q4T_T_ATTN_Q},   {"wk", Q4T_T_ATTN_K},   {"wv", Q4T_T_ATTN_V}, {"wo", Q4T_T_ATTN_OUTPUT},
+              {"w1", Q4T_T_FFN_GATE}, {"w2", Q4T_T_FFN_DOWN}, {"w3", Q4T_T_FFN_UP}, {"output", Q4T_T_OUTPUT}};
+
+/* The plan of the roles, each weighed by how many a token passes through. */
 static int make_plan(q4t_model *m, const q4t_model_opts *o, char *err, size_t errlen)
 {
     const q4t_plan_opts po = {o->topo, o->features, o->tuned, o->gemv, o->gemm, {o->phase[0], o->phase[1]}};
-    const int L = m->config.n_layers;
-    const struct {
-        const char *what;
-        q4t_tensor t;
-        int count;
-    } roles[] = {{"wq", Q4T_T_ATTN_Q, L},  {"wk", Q4T_T_ATTN_K, L},   {"wv", Q4T_T_ATTN_V, L},
-                 {"wo", Q4T_T_ATTN_OUTPUT, L}, {"w1", Q4T_T_FFN_GATE, L}, {"w2", Q4T_T_FFN_DOWN, L},
-                 {"w3", Q4T_T_FFN_UP, L},  {"output", Q4T_T_OUTPUT, 1}};
     q4t_plan_request req[8];
     for (int i = 0; i < 8; i++) {
-        req[i] = (q4t_plan_request){.what = roles[i].what, .count = roles[i].count};
+        req[i] = (q4t_plan_request){.what = roles[i].what, .count = roles[i].t == Q4T_T_OUTPUT ? 1 : m->config.n_layers};
         q4t_tensor_shape(&m->config, roles[i].t, &req[i].N, &req[i].K);
     }
     return q4t_plan_make(&po, Q4T_PLAN_MODEL, req, 8, (size_t)m->batch, &m->plan, err, errlen);
@@ -305,11 +306,11 @@ static int build_runstate(q4t_model *m, char *err, size_t errlen)
     return 0;
 }
 
-static void init_matrix(q4t_qmatrix *w, const q4t_plan *p, const char *what)
+static void init_matrix(q4t_qmatrix *w, const q4t_plan_matrix *p)
 {
-    w->plan = q4t_plan_find(p, what);
-    w->what = w->plan->what;
-    w->N = w->plan->N, w->K = w->plan->K;
+    w->plan = p;
+    w->what = p->what;
+    w->N = p->N, w->K = p->K;
 }
 
 int q4t_model_build(const q4t_model_config *c, q4t_weight_source *src, const q4t_model_opts *o, q4t_model **out,
@@ -345,16 +346,9 @@ int q4t_model_build(const q4t_model_config *c, q4t_weight_source *src, const q4t
     /* the plan (kernels for every matrix, the phases' placements), then the pools */
     if (make_plan(m, o, err, errlen))
         goto fail;
-    for (size_t l = 0; l < L; l++) {
-        init_matrix(&w->wq[l], &m->plan, "wq");
-        init_matrix(&w->wk[l], &m->plan, "wk");
-        init_matrix(&w->wv[l], &m->plan, "wv");
-        init_matrix(&w->wo[l], &m->plan, "wo");
-        init_matrix(&w->w1[l], &m->plan, "w1");
-        init_matrix(&w->w2[l], &m->plan, "w2");
-        init_matrix(&w->w3[l], &m->plan, "w3");
-    }
-    init_matrix(&w->wcls, &m->plan, "output");
+    for (size_t i = 0; i < 7 * L; i++)
+        init_matrix(&w->wq[i], &m->plan.m[i / L]);
+    init_matrix(&w->wcls, &m->plan.m[7]);
     if (make_pools(m, o, err, errlen))
         goto fail;
 
@@ -386,13 +380,10 @@ int q4t_model_build(const q4t_model_config *c, q4t_weight_source *src, const q4t
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    const q4t_tensor ids[7] = {Q4T_T_ATTN_Q,   Q4T_T_ATTN_K,   Q4T_T_ATTN_V, Q4T_T_ATTN_OUTPUT,
-                               Q4T_T_FFN_GATE, Q4T_T_FFN_DOWN, Q4T_T_FFN_UP};
     size_t njobs = 0, total = 0, done = 0;
-    for (size_t i = 0; i < 7; i++)
-        for (size_t l = 0; l < L; l++)
-            jobs[njobs++] = (matrix_job){&w->wq[i * L + l], ids[i], (int)l};
-    jobs[njobs++] = (matrix_job){&w->wcls, Q4T_T_OUTPUT, 0};
+    for (size_t i = 0; i < 7 * L; i++)
+        jobs[njobs++] = (matrix_job){&w->wq[i], roles[i / L].t, (int)(i % L)};
+    jobs[njobs++] = (matrix_job){&w->wcls, roles[7].t, 0};
     qsort(jobs, njobs, sizeof *jobs, larger_first);
     for (size_t i = 0; i < njobs; i++)
         total += jobs[i].w->N * jobs[i].w->K;

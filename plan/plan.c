@@ -362,11 +362,3 @@ void q4t_plan_free(q4t_plan *p)
         p->place[i].pus = NULL;
     }
 }
-
-const q4t_plan_matrix *q4t_plan_find(const q4t_plan *p, const char *what)
-{
-    for (int i = 0; i < p->n; i++)
-        if (!strcmp(p->m[i].what, what))
-            return &p->m[i];
-    return NULL;
-}

@@ -144,7 +144,4 @@ int q4t_plan_make(const q4t_plan_opts *o, q4t_plan_kind kind, const q4t_plan_req
                   q4t_plan *out, char *err, size_t errlen);
 void q4t_plan_free(q4t_plan *p);
 
-/* Model plans: the matrix asked for as what, NULL if none. */
-const q4t_plan_matrix *q4t_plan_find(const q4t_plan *p, const char *what);
-
 #endif
