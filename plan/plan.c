@@ -308,7 +308,7 @@ static int plan_model(const q4t_plan_opts *o, const q4t_plan_request *req, int n
     return 0;
 }
 
-static int plan_tuned(const q4t_plan_opts *o, q4t_plan *p, char *err, size_t errlen)
+static void plan_tuned(const q4t_plan_opts *o, q4t_plan *p)
 {
     for (int i = 0; o->tuned && i < o->tuned->nshapes; i++) {
         const q4t_tuned_shape *s = &o->tuned->shapes[i];
@@ -339,8 +339,6 @@ static int plan_tuned(const q4t_plan_opts *o, q4t_plan *p, char *err, size_t err
         if (p->nskipped < Q4T_PLAN_MAX)
             snprintf(p->skipped[p->nskipped++], sizeof p->skipped[0], "%s not run: %s", what, why);
     }
-    (void)err, (void)errlen;
-    return 0;
 }
 
 int q4t_plan_make(const q4t_plan_opts *o, q4t_plan_kind kind, const q4t_plan_request *req, int n, size_t batch,
@@ -348,8 +346,11 @@ int q4t_plan_make(const q4t_plan_opts *o, q4t_plan_kind kind, const q4t_plan_req
 {
     memset(out, 0, sizeof *out);
     out->kind = kind;
-    const int rc = kind == Q4T_PLAN_MODEL ? plan_model(o, req, n, batch, out, err, errlen)
-                                          : plan_tuned(o, out, err, errlen);
+    if (kind == Q4T_PLAN_TUNED) {
+        plan_tuned(o, out);
+        return 0;
+    }
+    const int rc = plan_model(o, req, n, batch, out, err, errlen);
     if (rc)
         q4t_plan_free(out);
     return rc;
