@@ -8,27 +8,43 @@
 #include <string.h>
 
 #define Q4T_BUILT(name) extern const q4t_kernel name;
+#define Q4T_VEC_BUILT(name) extern const q4t_vec name;
 #define Q4T_UNBUILT(name, reason)
+#define Q4T_VEC_UNBUILT(name, reason)
 #include "q4t_built.def"
 #undef Q4T_BUILT
-#undef Q4T_UNBUILT
+#undef Q4T_VEC_BUILT
 
 static const q4t_kernel *const kernels[] = {
 #define Q4T_BUILT(name) &name,
-#define Q4T_UNBUILT(name, reason)
+#define Q4T_VEC_BUILT(name)
 #include "q4t_built.def"
 #undef Q4T_BUILT
-#undef Q4T_UNBUILT
+#undef Q4T_VEC_BUILT
 };
+
+static const q4t_vec *const vecs[] = {
+#define Q4T_BUILT(name)
+#define Q4T_VEC_BUILT(name) &name,
+#include "q4t_built.def"
+#undef Q4T_BUILT
+#undef Q4T_VEC_BUILT
+};
+#undef Q4T_UNBUILT
+#undef Q4T_VEC_UNBUILT
 
 static const struct {
     const char *name, *reason;
 } unbuilt[] = {
 #define Q4T_BUILT(name)
+#define Q4T_VEC_BUILT(name)
 #define Q4T_UNBUILT(name, reason) {#name, reason},
+#define Q4T_VEC_UNBUILT(name, reason) {#name, reason},
 #include "q4t_built.def"
 #undef Q4T_BUILT
+#undef Q4T_VEC_BUILT
 #undef Q4T_UNBUILT
+#undef Q4T_VEC_UNBUILT
     {NULL, NULL}, /* keeps the array non-empty */
 };
 
@@ -58,6 +74,38 @@ const q4t_kernel *q4t_reference(q4t_op op)
 uint64_t q4t_kernel_missing(const q4t_kernel *k, uint64_t features)
 {
     return k->isa & ~features;
+}
+
+size_t q4t_vec_count(void)
+{
+    return sizeof vecs / sizeof vecs[0];
+}
+
+const q4t_vec *q4t_vec_at(size_t i)
+{
+    return i < q4t_vec_count() ? vecs[i] : NULL;
+}
+
+const q4t_vec *q4t_vec_find(const char *name)
+{
+    for (size_t i = 0; i < q4t_vec_count(); i++)
+        if (strcmp(vecs[i]->name, name) == 0)
+            return vecs[i];
+    return NULL;
+}
+
+const q4t_vec *q4t_vec_reference(void)
+{
+    return q4t_vec_find("vec_f32_ref");
+}
+
+const q4t_vec *q4t_vec_preferred(uint64_t features)
+{
+    const q4t_vec *best = q4t_vec_reference();
+    for (size_t i = 0; i < q4t_vec_count(); i++)
+        if (!(vecs[i]->isa & ~features))
+            best = vecs[i];
+    return best;
 }
 
 static const void *w_of(const q4t_kernel *k)

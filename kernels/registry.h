@@ -1,8 +1,10 @@
-/* The one table of kernels (registry.def), as built for this architecture. */
+/* The one table of kernels and vector sets (registry.def), as built for this
+ * architecture. */
 #ifndef Q4T_REGISTRY_H
 #define Q4T_REGISTRY_H
 
 #include "kernel.h"
+#include "vec.h"
 
 size_t q4t_kernel_count(void);
 const q4t_kernel *q4t_kernel_at(size_t i);
@@ -17,6 +19,14 @@ const q4t_kernel *q4t_reference(q4t_op op);
 const q4t_kernel *q4t_kernel_preferred(q4t_op op, uint64_t features, const q4t_kernel *like);
 /* Features k needs that the set lacks (0: runnable). */
 uint64_t q4t_kernel_missing(const q4t_kernel *k, uint64_t features);
+
+/* The vector sets of the forward pass (vec.h), in registry order. */
+size_t q4t_vec_count(void);
+const q4t_vec *q4t_vec_at(size_t i);
+const q4t_vec *q4t_vec_find(const char *name); /* NULL if unknown */
+const q4t_vec *q4t_vec_reference(void);       /* vec_f32_ref */
+/* The set to use on a CPU with features: the last runnable one listed. */
+const q4t_vec *q4t_vec_preferred(uint64_t features);
 
 /* The packed layouts of the built kernels, each once (by pointer), in the
  * order the kernels first name them. */
