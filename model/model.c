@@ -8,8 +8,8 @@
 
 #include "cpu.h"
 #include "formats.h"
+#include "forward.h"
 #include "memory.h"
-#include "parallel.h"
 #include "registry.h"
 
 /* ---- tensors ---- */
@@ -133,6 +133,7 @@ void q4t_model_opts_default(q4t_model_opts *o, const q4t_topology *topo, uint64_
     o->topo = topo;
     o->features = features;
     o->batch = 512;
+    o->kv = Q4T_KV_F16;
     for (int p = 0; p < 2; p++)
         o->phase[p].binding = -1;
 }
@@ -282,27 +283,37 @@ static int build_runstate(q4t_model *m, char *err, size_t errlen)
             s->xq_bytes = pre > s->xq_bytes ? pre : s->xq_bytes;
             s->xq_bytes = dec > s->xq_bytes ? dec : s->xq_bytes;
         }
-    const size_t floats = 4 * B * dim + 2 * B * hidden + (size_t)threads * ctx + B * head_dim + (size_t)c->vocab_size;
+    const size_t kv_mul = (size_t)(c->n_heads / c->n_kv_heads), chunks = (ctx + ATTN_CHUNK - 1) / ATTN_CHUNK;
+    const size_t state = (size_t)threads * ATTN_ROWS * kv_mul * (head_dim + 2);
+    const size_t parts = ATTN_SPLIT_ROWS * (size_t)c->n_heads * chunks * (head_dim + 2);
+    const size_t floats = 4 * B * dim + 2 * B * kv_dim + 2 * B * hidden + state + parts + (size_t)c->vocab_size;
+    const size_t kv_bytes = L * ctx * kv_dim * (m->kv == Q4T_KV_F16 ? sizeof(uint16_t) : sizeof(float));
     s->x = alloc_floats(B * dim);
     s->xb = alloc_floats(B * dim);
     s->xb2 = alloc_floats(B * dim);
     s->q = alloc_floats(B * dim);
+    s->kb = alloc_floats(B * kv_dim);
+    s->vb = alloc_floats(B * kv_dim);
     s->hb = alloc_floats(B * hidden);
     s->hb2 = alloc_floats(B * hidden);
-    s->att = alloc_floats((size_t)threads * ctx);
-    s->rope = alloc_floats(B * head_dim);
+    s->attn_state = alloc_floats(state);
+    s->attn_parts = alloc_floats(parts);
+    s->rope = alloc_floats(ctx * 2 * head_dim);
     s->logits = alloc_floats((size_t)c->vocab_size);
-    s->key_cache = q4t_pages_alloc(L * ctx * kv_dim * sizeof(float));
-    s->value_cache = q4t_pages_alloc(L * ctx * kv_dim * sizeof(float));
+    s->key_cache = q4t_pages_alloc(kv_bytes);
+    s->value_cache = q4t_pages_alloc(kv_bytes);
     s->xq = q4t_alloc_packed(s->xq_bytes);
     m->mem.activations = floats * sizeof(float) + s->xq_bytes;
-    m->mem.kv_cache = 2 * L * ctx * kv_dim * sizeof(float);
-    if (!s->x || !s->xb || !s->xb2 || !s->q || !s->hb || !s->hb2 || !s->att || !s->rope || !s->logits ||
-        !s->key_cache || !s->value_cache || !s->xq) {
+    m->mem.norms += ctx * 2 * head_dim * sizeof(float);
+    m->mem.kv_cache = 2 * kv_bytes;
+    if (!s->x || !s->xb || !s->xb2 || !s->q || !s->kb || !s->vb || !s->hb || !s->hb2 || !s->attn_state ||
+        !s->attn_parts || !s->rope || !s->logits || !s->key_cache || !s->value_cache || !s->xq) {
         snprintf(err, errlen, "out of memory for the run state (%zu bytes) and KV cache (%zu bytes)",
                  m->mem.activations, m->mem.kv_cache);
         return -1;
     }
+    for (size_t p = 0; p < ctx; p++) /* cos and sin once per position */
+        q4t_rope_table(s->rope + p * 2 * head_dim, p, m->w.freq, head_dim);
     return 0;
 }
 
@@ -328,6 +339,14 @@ int q4t_model_build(const q4t_model_config *c, q4t_weight_source *src, const q4t
     if (q4t_model_config_check(c, err, errlen))
         goto fail;
     m->ctx = o->ctx > 0 ? o->ctx : c->max_seq_len;
+    m->kv = o->kv;
+    m->vec = o->vec ? o->vec : q4t_vec_preferred(o->features);
+    if (m->vec->isa & ~o->features) {
+        char names[256];
+        q4t_features_format(m->vec->isa & ~o->features, ",", names, sizeof names);
+        snprintf(err, errlen, "vector set %s needs %s, which this CPU lacks (or --isa masked off)", m->vec->name, names);
+        goto fail;
+    }
     m->batch = o->batch > 0 ? (o->batch < m->ctx ? o->batch : m->ctx) : 1;
     const size_t L = (size_t)c->n_layers, dim = (size_t)c->dim, head_dim = dim / (size_t)c->n_heads;
     q4t_weights *w = &m->w;
@@ -435,9 +454,12 @@ void q4t_model_free(q4t_model *m)
     free(s->xb);
     free(s->xb2);
     free(s->q);
+    free(s->kb);
+    free(s->vb);
     free(s->hb);
     free(s->hb2);
-    free(s->att);
+    free(s->attn_state);
+    free(s->attn_parts);
     free(s->rope);
     free(s->logits);
     free(s->xq);
@@ -450,238 +472,10 @@ void q4t_model_free(q4t_model *m)
 void q4t_model_reset(q4t_model *m)
 {
     m->pos = 0;
+    memset(m->time, 0, sizeof m->time);
 }
 
 size_t q4t_model_weight_bytes(const q4t_model *m)
 {
     return m->mem.packed_weights;
-}
-
-/* ---- the forward pass ---- */
-
-static void rmsnorm(float *o, const float *x, const float *weight, int n, float eps)
-{
-    double ss = 0.0;
-    for (int j = 0; j < n; j++)
-        ss += (double)x[j] * x[j];
-    const float scale = (float)(1.0 / sqrt(ss / n + eps));
-    for (int j = 0; j < n; j++)
-        o[j] = weight[j] * (scale * x[j]);
-}
-
-static void softmax(float *x, int n)
-{
-    float max = x[0];
-    for (int i = 1; i < n; i++)
-        max = x[i] > max ? x[i] : max;
-    float sum = 0.0f;
-    for (int i = 0; i < n; i++) {
-        x[i] = expf(x[i] - max);
-        sum += x[i];
-    }
-    for (int i = 0; i < n; i++)
-        x[i] /= sum;
-}
-
-static void embed(const q4t_tensor_data *e, int token, float *out)
-{
-    const size_t cols = e->cols;
-    if (e->type == Q4T_DT_F32) {
-        memcpy(out, (const float *)e->data + (size_t)token * cols, cols * sizeof *out);
-    } else if (e->type == Q4T_DT_F16) {
-        const uint16_t *row = (const uint16_t *)e->data + (size_t)token * cols;
-        for (size_t i = 0; i < cols; i++)
-            out[i] = q4t_fp16_to_fp32(row[i]);
-    } else {
-        q4t_dequantize_row_q4_0((const q4t_block_q4_0 *)e->data + (size_t)token * (cols / Q4T_QK), out, cols);
-    }
-}
-
-/* One product of a batch: Y (M rows, ldy apart) = X . W^T. */
-typedef struct {
-    const q4t_qmatrix *w;
-    float *y;
-    size_t ldy;
-} product;
-
-/* The products that share the input X (M x K): M = 1 runs each matrix's
- * decode kernel, M > 1 its prefill kernel, on the phase's pool. X is packed
- * once for consecutive kernels that pack it alike. */
-static void matmuls(q4t_model *m, q4t_phase ph, const float *x, size_t M, int n, const product *p)
-{
-    const q4t_kernel *packed_for = NULL;
-    for (int i = 0; i < n; i++) {
-        const q4t_qmatrix *w = p[i].w;
-        const q4t_plan_choice *c = &w->plan->phase[M == 1 ? Q4T_DECODE : Q4T_PREFILL];
-        if (!packed_for || !q4t_kernel_same_x(c->kernel, packed_for)) {
-            q4t_parallel_pack_x(m->pool[ph], c->kernel, x, M, w->K, m->s.xq);
-            packed_for = c->kernel;
-        }
-        const q4t_run_args a = {.w = w->packed, .x = m->s.xq, .y = p[i].y, .ldy = p[i].ldy, .M = M, .N = w->N, .K = w->K};
-        q4t_parallel_run(m->pool[ph], c->kernel, &a, &c->split);
-    }
-}
-
-/* Rotary embedding of row i (position pos): each pair (v[2f], v[2f+1]) of
- * every head turns by pos * freq[f]. */
-static void rope_rows(q4t_model *m, float *q, float *k, size_t ldk, int rows, int pos)
-{
-    const q4t_model_config *c = &m->config;
-    const int head_dim = c->dim / c->n_heads, half = head_dim / 2;
-    for (int i = 0; i < rows; i++) {
-        float *cs = m->s.rope + (size_t)i * (size_t)head_dim; /* cos, sin per frequency */
-        for (int f = 0; f < half; f++) {
-            const float angle = (float)(pos + i) * m->w.freq[f];
-            cs[2 * f] = cosf(angle);
-            cs[2 * f + 1] = sinf(angle);
-        }
-        for (int h = 0; h < c->n_heads + c->n_kv_heads; h++) {
-            float *v = h < c->n_heads ? q + (size_t)i * (size_t)c->dim + (size_t)h * (size_t)head_dim
-                                      : k + (size_t)i * ldk + (size_t)(h - c->n_heads) * (size_t)head_dim;
-            for (int f = 0; f < half; f++) {
-                const float v0 = v[2 * f], v1 = v[2 * f + 1];
-                v[2 * f] = v0 * cs[2 * f] - v1 * cs[2 * f + 1];
-                v[2 * f + 1] = v0 * cs[2 * f + 1] + v1 * cs[2 * f];
-            }
-        }
-    }
-}
-
-typedef struct {
-    q4t_model *m;
-    int layer, rows, pos;
-} attention_job;
-
-/* Grouped-query attention for (row, head) pairs, split evenly over the pool:
- * row i (position pos + i) attends to positions 0 .. pos + i of the cache. */
-static void attention_task(void *ctx, int thread, int nthreads)
-{
-    const attention_job *j = ctx;
-    q4t_model *m = j->m;
-    const q4t_model_config *c = &m->config;
-    const int head_dim = c->dim / c->n_heads, kv_mul = c->n_heads / c->n_kv_heads;
-    const size_t kv_dim = (size_t)head_dim * (size_t)c->n_kv_heads;
-    const size_t layer_off = (size_t)j->layer * (size_t)m->ctx * kv_dim;
-    const float scale = 1.0f / sqrtf((float)head_dim);
-    const size_t total = (size_t)j->rows * (size_t)c->n_heads;
-    float *att = m->s.att + (size_t)thread * (size_t)m->ctx;
-    for (size_t t = total * (size_t)thread / (size_t)nthreads; t < total * ((size_t)thread + 1) / (size_t)nthreads;
-         t++) {
-        const int i = (int)(t / (size_t)c->n_heads), h = (int)(t % (size_t)c->n_heads), n = j->pos + i + 1;
-        const float *q = m->s.q + (size_t)i * (size_t)c->dim + (size_t)h * (size_t)head_dim;
-        const size_t kv_off = layer_off + (size_t)(h / kv_mul) * (size_t)head_dim;
-        for (int p = 0; p < n; p++) { /* scores: q . k / sqrt(head_dim) */
-            const float *k = m->s.key_cache + kv_off + (size_t)p * kv_dim;
-            float score = 0.0f;
-            for (int e = 0; e < head_dim; e++)
-                score += q[e] * k[e];
-            att[p] = score * scale;
-        }
-        softmax(att, n);
-        float *out = m->s.xb + (size_t)i * (size_t)c->dim + (size_t)h * (size_t)head_dim;
-        memset(out, 0, (size_t)head_dim * sizeof *out);
-        for (int p = 0; p < n; p++) { /* the weighted sum of the values */
-            const float *v = m->s.value_cache + kv_off + (size_t)p * kv_dim;
-            for (int e = 0; e < head_dim; e++)
-                out[e] += att[p] * v[e];
-        }
-    }
-}
-
-typedef struct {
-    q4t_model *m;
-    int rows;
-} swiglu_job;
-
-/* hb = silu(hb) * hb2, rows split over the pool. */
-static void swiglu_task(void *ctx, int thread, int nthreads)
-{
-    const swiglu_job *j = ctx;
-    const size_t hidden = (size_t)j->m->config.hidden_dim, n = (size_t)j->rows * hidden;
-    float *hb = j->m->s.hb, *hb2 = j->m->s.hb2;
-    for (size_t i = n * (size_t)thread / (size_t)nthreads; i < n * ((size_t)thread + 1) / (size_t)nthreads; i++)
-        hb[i] = hb[i] / (1.0f + expf(-hb[i])) * hb2[i];
-}
-
-/* Rows tokens[0..B) at positions pos .. pos + B - 1, through every layer. */
-static void forward_batch(q4t_model *m, q4t_phase ph, const int *tokens, int B)
-{
-    const q4t_model_config *p = &m->config;
-    q4t_weights *w = &m->w;
-    q4t_runstate *s = &m->s;
-    const int dim = p->dim, pos = m->pos;
-    const size_t kv_dim = (size_t)(dim / p->n_heads * p->n_kv_heads), rows = (size_t)B;
-    const float eps = p->norm_eps;
-
-    for (int i = 0; i < B; i++) /* the token embeddings */
-        embed(&w->token_embd, tokens[i], s->x + (size_t)i * (size_t)dim);
-
-    for (int l = 0; l < p->n_layers; l++) {
-        /* attention rmsnorm */
-        for (int i = 0; i < B; i++)
-            rmsnorm(s->xb + (size_t)i * (size_t)dim, s->x + (size_t)i * (size_t)dim, w->rms_att + (size_t)l * (size_t)dim,
-                    dim, eps);
-        /* q, k, v; keys and values go straight into the cache at pos */
-        float *k = s->key_cache + ((size_t)l * (size_t)m->ctx + (size_t)pos) * kv_dim;
-        float *v = s->value_cache + ((size_t)l * (size_t)m->ctx + (size_t)pos) * kv_dim;
-        const product qkv[3] = {{&w->wq[l], s->q, (size_t)dim}, {&w->wk[l], k, kv_dim}, {&w->wv[l], v, kv_dim}};
-        matmuls(m, ph, s->xb, rows, 3, qkv);
-        /* RoPE: rotate q and k by position */
-        rope_rows(m, s->q, k, kv_dim, B, pos);
-        /* grouped-query attention over the cache, into xb */
-        attention_job aj = {m, l, B, pos};
-        q4t_pool_run(m->pool[ph], attention_task, &aj);
-        /* the attention output projection, then the residual */
-        const product o = {&w->wo[l], s->xb2, (size_t)dim};
-        matmuls(m, ph, s->xb, rows, 1, &o);
-        for (size_t i = 0; i < rows * (size_t)dim; i++)
-            s->x[i] += s->xb2[i];
-
-        /* feed-forward rmsnorm */
-        for (int i = 0; i < B; i++)
-            rmsnorm(s->xb + (size_t)i * (size_t)dim, s->x + (size_t)i * (size_t)dim, w->rms_ffn + (size_t)l * (size_t)dim,
-                    dim, eps);
-        /* SwiGLU: w2(silu(w1(x)) * w3(x)), then the residual */
-        const product up[2] = {{&w->w1[l], s->hb, (size_t)p->hidden_dim}, {&w->w3[l], s->hb2, (size_t)p->hidden_dim}};
-        matmuls(m, ph, s->xb, rows, 2, up);
-        swiglu_job sj = {m, B};
-        if (B > 1)
-            q4t_pool_run(m->pool[ph], swiglu_task, &sj);
-        else
-            swiglu_task(&sj, 0, 1);
-        const product down = {&w->w2[l], s->xb2, (size_t)dim};
-        matmuls(m, ph, s->hb, rows, 1, &down);
-        for (size_t i = 0; i < rows * (size_t)dim; i++)
-            s->x[i] += s->xb2[i];
-    }
-    m->pos += B;
-}
-
-void q4t_forward(q4t_model *m, const int *tokens, int n)
-{
-    const q4t_phase ph = n > 1 ? Q4T_PREFILL : Q4T_DECODE;
-    for (int i = 0; i < n; i += m->batch) {
-        const int B = n - i < m->batch ? n - i : m->batch;
-        forward_batch(m, ph, tokens + i, B);
-        m->last_row = B - 1;
-    }
-}
-
-float *q4t_logits(q4t_model *m, q4t_phase ph)
-{
-    const q4t_model_config *p = &m->config;
-    q4t_runstate *s = &m->s;
-    rmsnorm(s->xb, s->x + (size_t)m->last_row * (size_t)p->dim, m->w.rms_final, p->dim, p->norm_eps);
-    const product cls = {&m->w.wcls, s->logits, (size_t)p->vocab_size};
-    matmuls(m, ph, s->xb, 1, 1, &cls);
-    return s->logits;
-}
-
-int q4t_argmax(const float *v, int n)
-{
-    int best = 0;
-    for (int i = 1; i < n; i++)
-        if (v[i] > v[best])
-            best = i;
-    return best;
 }

@@ -9,7 +9,9 @@
  * generated token through a GEMV kernel (decode). Both kernels of a matrix
  * read ONE packed copy of W (they share a packed W layout): packing runs once
  * per matrix, and the source tensor is released as soon as it is packed. The
- * phases run on the pools the plan places.
+ * phases run on the pools the plan places. Everything else (norms, RoPE,
+ * SwiGLU, residuals, attention) goes through one vector set (kernels/vec.h),
+ * attention split over the pool by the positions each task attends.
  *
  * Weights come from a q4t_weight_source: synthetic seeded weights for a
  * preset shape (synthetic.c) or a GGUF file (gguf.c). */
@@ -25,6 +27,7 @@
 #include "pool.h"
 #include "topology.h"
 #include "tuned.h"
+#include "vec.h"
 
 /* ---- tensors, as GGUF names them; shapes are rows x cols = GGUF ne[1] x ne[0] ---- */
 
@@ -122,11 +125,13 @@ typedef struct {
     float *hb;          /* (batch, hidden_dim) gate, then silu(gate) * up */
     float *hb2;         /* (batch, hidden_dim) up */
     float *q;           /* (batch, dim) queries */
-    float *att;         /* (threads, ctx) attention scores, a row per pool thread */
-    float *rope;        /* (batch, head_dim) cos and sin per row and frequency */
+    float *kb, *vb;     /* (batch, kv_dim) keys and values, before they enter the cache */
+    float *rope;        /* (ctx, 2 * head_dim) rotary table per position (q4t_rope_table) */
+    float *attn_state;  /* (threads, ATTN_ROWS * kv_mul * (head_dim + 2)) online-softmax state per pool thread */
+    float *attn_parts;  /* (ATTN_SPLIT_ROWS * n_heads, ctx / ATTN_CHUNK, head_dim + 2) partial states of split keys */
     float *logits;      /* (vocab) */
-    float *key_cache;   /* (layer, ctx, kv_dim) */
-    float *value_cache; /* (layer, ctx, kv_dim) */
+    void *key_cache;    /* (layer, ctx, kv_dim) of the cache type */
+    void *value_cache;  /* (layer, ctx, kv_dim) */
     void *xq;           /* X packed for a kernel: the largest any matrix needs */
     size_t xq_bytes;
 } q4t_runstate;
@@ -135,7 +140,7 @@ typedef struct {
 typedef struct {
     size_t packed_weights; /* every packed matrix */
     size_t embedding;      /* the token embedding table (mapped GGUF pages count as touched) */
-    size_t norms;          /* norm weights and rotary frequencies */
+    size_t norms;          /* norm weights, rotary frequencies and the rotary table */
     size_t kv_cache;
     size_t activations;    /* run state: activations, scores, logits, packed X */
 } q4t_model_memory;
@@ -146,12 +151,30 @@ typedef struct {
     const q4t_tuned *tuned;          /* NULL: default configurations */
     int batch;                       /* prefill rows per GEMM (the M selection uses) */
     int ctx;                         /* KV cache positions (prompt + generated tokens) */
+    q4t_kv_type kv;                  /* KV cache element type (Q4T_KV_F16 by default) */
+    const q4t_vec *vec;              /* vector set, or NULL: q4t_vec_preferred */
     const q4t_kernel *gemv, *gemm;   /* forced kernels, or NULL (see q4t_plan_check_forced) */
     q4t_phase_opts phase[2];         /* [Q4T_PREFILL], [Q4T_DECODE] */
     /* Progress while packing: called after each matrix with bytes done and total. */
     void (*progress)(void *ctx, size_t done, size_t total);
     void *progress_ctx;
 } q4t_model_opts;
+
+/* Where a phase's time goes (q4t_model.time): weight-matrix products, the
+ * quantization of their X, attention, the other element-wise work
+ * (embedding, norms, RoPE, the cache writes, SwiGLU, residuals), the final
+ * norm and output projection, the token pick (by the caller). */
+typedef enum {
+    Q4T_PART_MATMUL,
+    Q4T_PART_QUANT,
+    Q4T_PART_ATTENTION,
+    Q4T_PART_ELEMENTWISE,
+    Q4T_PART_OUTPUT,
+    Q4T_PART_PICK,
+    Q4T_PART_COUNT
+} q4t_part;
+
+const char *q4t_part_name(q4t_part p); /* "matmul", "quant", "attention", "elementwise", "output", "pick" */
 
 typedef struct q4t_model {
     q4t_model_config config;
@@ -162,11 +185,15 @@ typedef struct q4t_model {
     int last_row;                  /* the row of x that holds the last token forward() ran */
     q4t_plan plan;                 /* per matrix role (wq, ..., output) and phase: kernel, split; the placements */
     q4t_pool *pool[2];             /* per phase, as placed; one pool when both are placed alike */
+    q4t_kv_type kv;                /* KV cache element type */
+    const q4t_vec *vec;            /* the forward pass's vector set */
+    double time[2][Q4T_PART_COUNT]; /* seconds per phase and part, summed since q4t_model_reset */
     q4t_model_memory mem;
     q4t_weight_source src;
 } q4t_model;
 
-/* Default options: batch 512, ctx = config's max_seq_len, no overrides. */
+/* Default options: batch 512, ctx = config's max_seq_len, fp16 KV cache (as
+ * llama.cpp: half the bytes a decode step reads from the cache), no overrides. */
 void q4t_model_opts_default(q4t_model_opts *o, const q4t_topology *topo, uint64_t features);
 
 /* Builds the model of shape c from src: plans its matrices (q4t_plan_make,
@@ -178,7 +205,7 @@ int q4t_model_build(const q4t_model_config *c, q4t_weight_source *src, const q4t
                     char *err, size_t errlen);
 void q4t_model_free(q4t_model *m);
 
-/* Empties the KV cache (pos = 0). */
+/* Empties the KV cache (pos = 0) and zeroes the time per part. */
 void q4t_model_reset(q4t_model *m);
 
 /* Runs tokens[0..n) at positions pos .. pos + n - 1 through every layer, their

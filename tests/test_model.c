@@ -6,7 +6,9 @@
  *     prompt's last token and every generated token have cosine similarity
  *     > 0.99 with the reference's, and greedy decoding gives the same tokens.
  *     On the "tiny" preset (Llama 2 rotary frequencies, GQA, untied output)
- *     and on a variant with Llama 3 frequency scaling and a tied output.
+ *     and on a variant with Llama 3 frequency scaling and a tied output, with
+ *     an f32 and an f16 KV cache, and on a prompt of 300 tokens (batches of
+ *     64: several attention row blocks each; decode past a key chunk).
  *  2. Every runnable kernel, forced (each GEMV for decode, each GEMM for
  *     prefill), thread counts 1 to 3 and prefill batch sizes 1, 5 and the
  *     whole prompt give the same logits as the reference kernels on one
@@ -27,7 +29,9 @@
 #include "synthetic.h"
 #include "topology.h"
 
-enum { PROMPT = 13, GEN = 8, STEPS = GEN, SEED = 7 };
+/* PROMPT: a prompt of a few batches; LONG: one past a key chunk of split
+ * attention (ATTN_CHUNK, 256) and several row blocks (ATTN_ROWS, 16) per batch. */
+enum { PROMPT = 13, LONG = 300, LONG_BATCH = 64, GEN = 8, STEPS = GEN, SEED = 7 };
 
 /* ---- the float reference ---- */
 
@@ -207,6 +211,15 @@ static q4t_topology *topo;
 static q4t_mask_list all_pus; /* the mask "all", parsed once */
 static q4t_cpu cpu;
 
+/* How the quantized model runs: forced kernels and vector set (NULL: the
+ * defaults), the KV cache type, threads per phase, batch, prompt length. */
+typedef struct {
+    const q4t_kernel *gemv, *gemm;
+    const q4t_vec *vec;
+    q4t_kv_type kv;
+    int threads, batch, prompt;
+} run_cfg;
+
 /* Logits of STEPS steps: the prompt's last token, then each next token fed
  * back: feed[s] if given (teacher forcing, so that two runs stay comparable
  * past a near tie), else the greedy one. */
@@ -215,17 +228,19 @@ typedef struct {
     int tokens[STEPS];
 } trace;
 
-static int model_trace(const q4t_model_config *c, const q4t_kernel *gemv, const q4t_kernel *gemm, int threads,
-                       int batch, const int *feed, trace *out, char *used, size_t used_len)
+static int model_trace(const q4t_model_config *c, const run_cfg *rc, const int *feed, trace *out, char *used,
+                       size_t used_len)
 {
     q4t_model_opts o;
     q4t_model_opts_default(&o, topo, cpu.features);
-    o.gemv = gemv;
-    o.gemm = gemm;
-    o.batch = batch;
-    o.ctx = PROMPT + STEPS;
+    o.gemv = rc->gemv;
+    o.gemm = rc->gemm;
+    o.vec = rc->vec;
+    o.kv = rc->kv;
+    o.batch = rc->batch;
+    o.ctx = rc->prompt + STEPS;
     for (int p = 0; p < 2; p++) {
-        o.phase[p].threads = threads;
+        o.phase[p].threads = rc->threads;
         o.phase[p].mask = &all_pus.items[0];
         o.phase[p].binding = Q4T_BIND_NONE;
     }
@@ -238,13 +253,14 @@ static int model_trace(const q4t_model_config *c, const q4t_kernel *gemv, const 
         return -1;
     }
     if (used)
-        snprintf(used, used_len, "decode %s, prefill %s%s%s", m->w.wq[0].plan->phase[Q4T_DECODE].kernel->name,
-                 m->w.wq[0].plan->phase[Q4T_PREFILL].kernel->name, m->w.wq[0].plan->note[0] ? "; " : "",
+        snprintf(used, used_len, "decode %s, prefill %s, %s, %s cache%s%s",
+                 m->w.wq[0].plan->phase[Q4T_DECODE].kernel->name, m->w.wq[0].plan->phase[Q4T_PREFILL].kernel->name,
+                 m->vec->name, m->kv == Q4T_KV_F16 ? "f16" : "f32", m->w.wq[0].plan->note[0] ? "; " : "",
                  m->w.wq[0].plan->note);
-    int prompt[PROMPT];
-    q4t_run_prompt(c->vocab_size, 3, prompt, PROMPT);
+    int *prompt = malloc((size_t)rc->prompt * sizeof *prompt);
+    q4t_run_prompt(c->vocab_size, 3, prompt, rc->prompt);
     out->logits = malloc((size_t)STEPS * (size_t)c->vocab_size * sizeof(float));
-    q4t_forward(m, prompt, PROMPT);
+    q4t_forward(m, prompt, rc->prompt);
     for (int s = 0; s < STEPS; s++) {
         const float *l = q4t_logits(m, s == 0 ? Q4T_PREFILL : Q4T_DECODE);
         memcpy(out->logits + (size_t)s * (size_t)c->vocab_size, l, (size_t)c->vocab_size * sizeof(float));
@@ -252,6 +268,7 @@ static int model_trace(const q4t_model_config *c, const q4t_kernel *gemv, const 
         if (s + 1 < STEPS)
             q4t_forward(m, feed ? &feed[s] : &out->tokens[s], 1);
     }
+    free(prompt);
     q4t_model_free(m);
     return 0;
 }
@@ -280,25 +297,26 @@ static double max_rel_diff(const float *a, const float *b, size_t n)
  * weights and activations moves logits by about that much). */
 #define TIE 0.02
 
-static void against_reference(const q4t_model_config *c)
+static void against_reference(const q4t_model_config *c, const run_cfg *rc)
 {
     /* the reference, greedy */
     ref_model r;
-    ref_build(&r, c, PROMPT + STEPS);
-    int prompt[PROMPT], ref_tokens[STEPS];
-    q4t_run_prompt(c->vocab_size, 3, prompt, PROMPT);
+    const int n = rc->prompt;
+    ref_build(&r, c, n + STEPS);
+    int *prompt = malloc((size_t)n * sizeof *prompt), ref_tokens[STEPS];
+    q4t_run_prompt(c->vocab_size, 3, prompt, n);
     float *ref_logits = malloc((size_t)STEPS * (size_t)c->vocab_size * sizeof *ref_logits);
-    for (int i = 0; i < PROMPT - 1; i++)
+    for (int i = 0; i < n - 1; i++)
         ref_forward(&r, prompt[i], i, ref_logits);
-    int tok = prompt[PROMPT - 1];
+    int tok = prompt[n - 1];
     for (int s = 0; s < STEPS; s++) {
-        ref_forward(&r, tok, PROMPT - 1 + s, ref_logits + (size_t)s * (size_t)c->vocab_size);
+        ref_forward(&r, tok, n - 1 + s, ref_logits + (size_t)s * (size_t)c->vocab_size);
         tok = ref_tokens[s] = q4t_argmax(ref_logits + (size_t)s * (size_t)c->vocab_size, c->vocab_size);
     }
     /* the quantized model, fed the reference's tokens */
     trace t;
     char used[300];
-    if (model_trace(c, NULL, NULL, 2, 5, ref_tokens, &t, used, sizeof used)) {
+    if (model_trace(c, rc, ref_tokens, &t, used, sizeof used)) {
         CHECK(0, "%s: model built", c->name);
         return;
     }
@@ -308,17 +326,18 @@ static void against_reference(const q4t_model_config *c)
         const float *rl = ref_logits + (size_t)s * (size_t)c->vocab_size;
         const double cs = cosine(t.logits + (size_t)s * (size_t)c->vocab_size, rl, c->vocab_size);
         worst = cs < worst ? cs : worst;
-        CHECK(cs > 0.99, "%s step %d: cosine %.5f", c->name, s, cs);
+        CHECK(cs > 0.99, "%s prompt %d step %d: cosine %.5f (%s)", c->name, n, s, cs, used);
         const double behind = rl[ref_tokens[s]] - rl[t.tokens[s]];
         ties += t.tokens[s] != ref_tokens[s];
-        CHECK(behind <= TIE, "%s step %d: token %d, reference %d (%.4f behind it)", c->name, s, t.tokens[s],
-              ref_tokens[s], behind);
+        CHECK(behind <= TIE, "%s prompt %d step %d: token %d, reference %d (%.4f behind it; %s)", c->name, n, s,
+              t.tokens[s], ref_tokens[s], behind, used);
     }
-    printf("%s vs float reference: worst cosine %.5f over %d steps; greedy tokens the same%s", c->name, worst, STEPS,
-           ties ? " but for near ties:" : ":");
+    printf("%s, prompt %d, vs float reference: worst cosine %.5f over %d steps; greedy tokens the same%s", c->name, n,
+           worst, STEPS, ties ? " but for near ties:" : ":");
     for (int s = 0; s < STEPS; s++)
         printf(t.tokens[s] == ref_tokens[s] ? " %d" : " %d (model %d)", ref_tokens[s], t.tokens[s]);
     printf("\n  (%s)\n", used);
+    free(prompt);
     free(ref_logits);
     free(t.logits);
     ref_free(&r);
@@ -328,43 +347,83 @@ static void against_reference(const q4t_model_config *c)
  * rounding of an activation that such a difference tips over .5. */
 #define KERNEL_TOL 2e-3
 
-static int check_variant(const q4t_model_config *c, const trace *base, const q4t_kernel *gemv,
-                         const q4t_kernel *gemm, int threads, int batch)
+static int check_variant(const q4t_model_config *c, const trace *base, const run_cfg *rc)
 {
     trace t;
     char used[300];
-    if (model_trace(c, gemv, gemm, threads, batch, base->tokens, &t, used, sizeof used)) {
-        CHECK(0, "built with %s / %s", gemv ? gemv->name : "-", gemm ? gemm->name : "-");
+    if (model_trace(c, rc, base->tokens, &t, used, sizeof used)) {
+        CHECK(0, "built with %s / %s / %s", rc->gemv ? rc->gemv->name : "-", rc->gemm ? rc->gemm->name : "-",
+              rc->vec ? rc->vec->name : "-");
         return -1;
     }
     const double d = max_rel_diff(t.logits, base->logits, (size_t)STEPS * (size_t)c->vocab_size);
     const int same = !memcmp(t.tokens, base->tokens, sizeof t.tokens);
-    CHECK(d <= KERNEL_TOL && same, "%s, %d threads, batch %d (%s): logits differ by %.2e of the largest, tokens %s",
-          c->name, threads, batch, used, d, same ? "same" : "DIFFER");
-    printf("  %-58s t%d batch %-2d max diff %.1e%s\n", used, threads, batch, d, same ? "" : " TOKENS DIFFER");
+    CHECK(d <= KERNEL_TOL && same, "%s, prompt %d, %d threads, batch %d (%s): logits differ by %.2e of the largest, "
+          "tokens %s", c->name, rc->prompt, rc->threads, rc->batch, used, d, same ? "same" : "DIFFER");
+    printf("  %-78s t%d batch %-2d max diff %.1e%s\n", used, rc->threads, rc->batch, d, same ? "" : " TOKENS DIFFER");
     free(t.logits);
+    return 0;
+}
+
+/* The reference vector set on one thread, with the reference kernels (ref)
+ * or the default ones: what other ways of running the model are compared with. */
+static int base_trace(const q4t_model_config *c, int ref, q4t_kv_type kv, int batch, int prompt, trace *base)
+{
+    const run_cfg rc = {ref ? q4t_reference(Q4T_OP_GEMV) : NULL, ref ? q4t_reference(Q4T_OP_GEMM) : NULL,
+                        q4t_vec_reference(), kv, 1, batch, prompt};
+    if (model_trace(c, &rc, NULL, base, NULL, 0)) {
+        CHECK(0, "reference kernels");
+        return -1;
+    }
     return 0;
 }
 
 static void across_kernels(const q4t_model_config *c)
 {
     trace base;
-    const q4t_kernel *ref_gemv = q4t_reference(Q4T_OP_GEMV), *ref_gemm = q4t_reference(Q4T_OP_GEMM);
-    if (model_trace(c, ref_gemv, ref_gemm, 1, 5, NULL, &base, NULL, 0)) {
-        CHECK(0, "reference kernels");
+    if (base_trace(c, 1, Q4T_KV_F16, 5, PROMPT, &base))
         return;
-    }
     printf("%s: every runnable kernel forced, then the default ones on 1 to 3 threads, against the reference\n"
            "kernels (1 thread, batch 5):\n", c->name);
     for (size_t i = 0; i < q4t_kernel_count(); i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
         if (q4t_kernel_missing(k, cpu.features))
             continue;
-        check_variant(c, &base, k->op == Q4T_OP_GEMV ? k : NULL, k->op == Q4T_OP_GEMM ? k : NULL, 1, 5);
+        const run_cfg rc = {k->op == Q4T_OP_GEMV ? k : NULL, k->op == Q4T_OP_GEMM ? k : NULL, NULL, Q4T_KV_F16, 1, 5,
+                            PROMPT};
+        check_variant(c, &base, &rc);
     }
-    for (int threads = 1; threads <= 3; threads++) /* the default kernels */
-        check_variant(c, &base, NULL, NULL, threads, threads == 1 ? 1 : threads == 2 ? 5 : PROMPT);
+    for (int threads = 1; threads <= 3; threads++) { /* the default kernels */
+        const run_cfg rc = {NULL, NULL, NULL, Q4T_KV_F16, threads, threads == 1 ? 1 : threads == 2 ? 5 : PROMPT,
+                            PROMPT};
+        check_variant(c, &base, &rc);
+    }
     free(base.logits);
+}
+
+/* Every runnable vector set with either cache, on the short prompt and on the
+ * long one (split keys past a chunk, several row blocks per batch), 1 and 3
+ * threads, against the reference set with that cache and the same kernels. */
+static void across_vec(const q4t_model_config *c)
+{
+    printf("%s: every runnable vector set, f32 and f16 caches, against the reference set:\n", c->name);
+    for (int kv = 0; kv < Q4T_KV_TYPES; kv++)
+        for (int len = 0; len < 2; len++) {
+            const int prompt = len ? LONG : PROMPT, batch = len ? LONG_BATCH : 5;
+            trace base;
+            if (base_trace(c, 0, (q4t_kv_type)kv, batch, prompt, &base))
+                continue;
+            for (size_t i = 0; i < q4t_vec_count(); i++) {
+                const q4t_vec *v = q4t_vec_at(i);
+                if (v->isa & ~cpu.features)
+                    continue;
+                for (int threads = 1; threads <= 3; threads += 2) {
+                    const run_cfg rc = {NULL, NULL, v, (q4t_kv_type)kv, threads, batch, prompt};
+                    check_variant(c, &base, &rc);
+                }
+            }
+            free(base.logits);
+        }
 }
 
 static void set_no_heads(q4t_model_config *c)
@@ -426,9 +485,16 @@ int main(void)
               "a shape with a bad %s is refused: %s", bad[i].field, err);
     }
 
-    against_reference(tiny);
-    against_reference(&l3);
+    /* the default kernels and vector set, 2 threads, both caches, against the maths */
+    for (int kv = 0; kv < Q4T_KV_TYPES; kv++) {
+        const run_cfg shortp = {NULL, NULL, NULL, (q4t_kv_type)kv, 2, 5, PROMPT};
+        const run_cfg longp = {NULL, NULL, NULL, (q4t_kv_type)kv, 2, LONG_BATCH, LONG};
+        against_reference(tiny, &shortp);
+        against_reference(&l3, &shortp);
+        against_reference(tiny, &longp);
+    }
     across_kernels(tiny);
+    across_vec(tiny);
     q4t_mask_list_free(&all_pus);
     q4t_topology_free(topo);
     return check_done("model");
