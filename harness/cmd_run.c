@@ -30,7 +30,8 @@
 
 static const char usage[] =
     "usage: q4tune run --model PRESET | --gguf PATH [--layers N] [--seed N]\n"
-    "                  [--prompt N] [--gen N] [--batch N] [--reps N] [--warmup N]\n"
+    "                  [--prompt N] [--gen N] [--depth N] [--batch N] [--reps N] [--warmup N]\n"
+    "                  [--kv f16|f32] [--vec NAME]\n"
     "                  [--tuned FILE [--any-device]] [--kernel-gemv NAME] [--kernel-gemm NAME]\n"
     "                  [--threads N] [--affinity MASK] [--binding strict|mask|none]\n"
     "                  [--prefill-threads N] [--prefill-affinity MASK] [--prefill-binding B]\n"
@@ -39,17 +40,21 @@ static const char usage[] =
     "  A Llama-architecture decoder with Q4_0 weights: synthetic seeded weights of a preset\n"
     "  shape (--layers N keeps the first N layers), or a GGUF file (llama architecture, Q4_0\n"
     "  matrices as llama-quantize --pure ... Q4_0 writes them). Defaults: prompt 512, gen 128,\n"
-    "  batch 512, 5 repetitions after 1 warm-up, seed 1.\n"
+    "  batch 512, 5 repetitions after 1 warm-up, seed 1, fp16 KV cache (--kv), the vector\n"
+    "  set of this CPU (--vec, see q4tune info). --depth N runs N tokens of context, untimed,\n"
+    "  before the timed prompt (llama-bench's -d); depth + prompt + gen fit the model's context.\n"
     "  Prints TTFT (prompt + first token), prefill and decode tokens/s (median, p10/p90,\n"
-    "  min/max), decode bandwidth as a % of the measured read bandwidth, and peak memory\n"
-    "  with its parts. Kernels, threads and masks come from --tuned FILE (the tuner's\n"
+    "  min/max), where each phase's time goes (matrix products, X quantization, attention,\n"
+    "  element-wise work, output projection, token pick), decode bandwidth as a % of the\n"
+    "  measured read bandwidth, and peak memory with its parts. Kernels, threads and masks come from --tuned FILE (the tuner's\n"
     "  tuned.json for this device) or the defaults; the options above override them.\n"
-    "  The record goes to DIR/<device-id>/run-<model>-p<prompt>-g<gen>[-tuned].json\n"
+    "  The record goes to DIR/<device-id>/run-<model>[-d<depth>]-p<prompt>-g<gen>[-kvf32][-tuned].json\n"
     "  (DIR: results). Presets:";
 
 enum {
     OPT_MODEL = 0x200, OPT_GGUF, OPT_LAYERS, OPT_SEED, OPT_PROMPT, OPT_GEN, OPT_BATCH, OPT_REPS, OPT_WARMUP,
-    OPT_TUNED, OPT_ANY_DEVICE, OPT_GEMV, OPT_GEMM, OPT_JSON, OPT_OUT, OPT_NO_SAVE, OPT_NO_ROOFLINE,
+    OPT_TUNED, OPT_ANY_DEVICE, OPT_GEMV, OPT_GEMM, OPT_JSON, OPT_OUT, OPT_NO_SAVE, OPT_NO_ROOFLINE, OPT_DEPTH,
+    OPT_KV, OPT_VEC,
     OPT_THREADS, OPT_AFFINITY, OPT_BINDING, /* then the same three for prefill, then decode */
 };
 
@@ -121,6 +126,12 @@ static void slug(const char *s, char *buf, size_t len)
     buf[n] = '\0';
 }
 
+/* part of whole, 0 when nothing was timed. */
+static double share(double part, double whole)
+{
+    return whole > 0.0 ? part / whole : 0.0;
+}
+
 static cJSON *dist_json(const q4t_dist *d, const double *samples, int n, double scale)
 {
     cJSON *o = cJSON_CreateObject();
@@ -170,7 +181,7 @@ static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cp
     const q4t_model_config *c = &m->config;
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "schema", "q4tune-run");
-    cJSON_AddNumberToObject(root, "schema_version", 1);
+    cJSON_AddNumberToObject(root, "schema_version", 2);
     cJSON_AddStringToObject(root, "q4tune_version", Q4T_VERSION);
     cJSON_AddItemToObject(root, "device", q4t_device_json(cpu, topo));
     cJSON *mo = cJSON_AddObjectToObject(root, "model");
@@ -187,6 +198,7 @@ static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cp
     cJSON_AddNumberToObject(mo, "rope_llama3_factor", c->rope_factor);
     cJSON_AddNumberToObject(mo, "weight_bytes_per_token", (double)q4t_model_weight_bytes(m));
     cJSON *ru = cJSON_AddObjectToObject(root, "run");
+    cJSON_AddNumberToObject(ru, "depth", r->ro->depth);
     cJSON_AddNumberToObject(ru, "prompt", r->ro->prompt);
     cJSON_AddNumberToObject(ru, "gen", r->ro->gen);
     cJSON_AddNumberToObject(ru, "batch", m->batch);
@@ -197,6 +209,8 @@ static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cp
     cJSON_AddItemToObject(ru, "tuned", r->tuned_path ? cJSON_CreateString(r->tuned_path) : cJSON_CreateNull());
     cJSON_AddItemToObject(ru, "features", q4t_features_json(cpu->features));
     cJSON_AddNumberToObject(ru, "build_seconds", r->build_s);
+    cJSON_AddStringToObject(ru, "kv_cache", m->kv == Q4T_KV_F16 ? "f16" : "f32");
+    cJSON_AddStringToObject(ru, "vector_set", m->vec->name);
     cJSON *sel = cJSON_AddArrayToObject(root, "selection");
     const q4t_plan *plan = &m->plan;
     for (int i = 0; i < plan->n; i++) { /* per matrix role: every layer is planned alike */
@@ -223,6 +237,18 @@ static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cp
         cJSON_AddItemToObject(root, "decode_tok_s", dist_json(&rr->decode_tps, rr->decode, r->ro->reps, 1.0));
     else
         cJSON_AddNullToObject(root, "decode_tok_s");
+    cJSON *bd = cJSON_AddObjectToObject(root, "breakdown");
+    for (int ph = 0; ph < 2; ph++) {
+        cJSON *o = cJSON_AddObjectToObject(bd, ph == Q4T_PREFILL ? "prefill" : "decode");
+        cJSON_AddNumberToObject(o, "seconds", rr->phase_s[ph]);
+        cJSON *sh = cJSON_AddObjectToObject(o, "share");
+        double rest = rr->phase_s[ph];
+        for (int p = 0; p < Q4T_PART_COUNT; p++) {
+            cJSON_AddNumberToObject(sh, q4t_part_name((q4t_part)p), share(rr->part_s[ph][p], rr->phase_s[ph]));
+            rest -= rr->part_s[ph][p];
+        }
+        cJSON_AddNumberToObject(sh, "other", share(rest, rr->phase_s[ph]));
+    }
     const double gbs = (double)q4t_model_weight_bytes(m) * rr->decode_tps.median * 1e-9;
     if (r->roof && r->ro->gen > 1) {
         cJSON *b = cJSON_AddObjectToObject(root, "decode_bandwidth");
@@ -296,9 +322,13 @@ static void print_text(const q4t_model *m, const report *r)
     const q4t_plan_matrix *from = &plan->m[plan->placed_by];
     printf("            (placed as selected for %s, %zux%zu, the matrix moving the most bytes; options override)\n",
            from->what, from->N, from->K);
+    printf("vector set: %s (norms, RoPE, SwiGLU, attention); KV cache %s\n", m->vec->name, m->kv == Q4T_KV_F16 ? "f16" : "f32");
     const int nbatch = (r->ro->prompt + m->batch - 1) / m->batch;
-    printf("run:        prompt %d tokens (%d batch%s of up to %d), generate %d; %d warm-up + %d repetitions\n\n",
-           r->ro->prompt, nbatch, nbatch == 1 ? "" : "es", m->batch, r->ro->gen, r->ro->warmup, r->ro->reps);
+    char depth[64] = "";
+    if (r->ro->depth)
+        snprintf(depth, sizeof depth, "after %d tokens of context (untimed), ", r->ro->depth);
+    printf("run:        %sprompt %d tokens (%d batch%s of up to %d), generate %d; %d warm-up + %d repetitions\n\n",
+           depth, r->ro->prompt, nbatch, nbatch == 1 ? "" : "es", m->batch, r->ro->gen, r->ro->warmup, r->ro->reps);
     printf("%-16s %10s %10s %10s %10s %10s\n", "", "median", "p10", "p90", "min", "max");
     const q4t_run_result *rr = r->rr;
     print_dist("TTFT (ms)", &rr->ttft_s, 1e3);
@@ -307,6 +337,19 @@ static void print_text(const q4t_model *m, const report *r)
         print_dist("decode (tok/s)", &rr->decode_tps, 1.0);
     else
         printf("decode (tok/s)   (needs --gen 2 or more)\n");
+    printf("\nwhere the time goes (%% of the phase, all repetitions):\n%-16s", "");
+    for (int p = 0; p < Q4T_PART_COUNT; p++)
+        printf(" %11s", q4t_part_name((q4t_part)p));
+    printf(" %11s\n", "other");
+    for (int ph = 0; ph < (r->ro->gen > 1 ? 2 : 1); ph++) {
+        double rest = rr->phase_s[ph];
+        printf("%-16s", ph == Q4T_PREFILL ? "prefill (TTFT)" : "decode");
+        for (int p = 0; p < Q4T_PART_COUNT; p++) {
+            printf(" %10.1f%%", 100.0 * share(rr->part_s[ph][p], rr->phase_s[ph]));
+            rest -= rr->part_s[ph][p];
+        }
+        printf(" %10.1f%%\n", 100.0 * share(rest, rr->phase_s[ph]));
+    }
     printf("\n");
     const double gbs = (double)q4t_model_weight_bytes(m) * rr->decode_tps.median * 1e-9;
     if (r->ro->gen > 1) {
@@ -340,6 +383,9 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
         {"seed", required_argument, NULL, OPT_SEED},
         {"prompt", required_argument, NULL, OPT_PROMPT},
         {"gen", required_argument, NULL, OPT_GEN},
+        {"depth", required_argument, NULL, OPT_DEPTH},
+        {"kv", required_argument, NULL, OPT_KV},
+        {"vec", required_argument, NULL, OPT_VEC},
         {"batch", required_argument, NULL, OPT_BATCH},
         {"reps", required_argument, NULL, OPT_REPS},
         {"warmup", required_argument, NULL, OPT_WARMUP},
@@ -364,7 +410,8 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
         Q4T_LONGOPT_ISA,
         {0, 0, 0, 0}};
     const char *preset = NULL, *gguf = NULL, *tuned_path = NULL, *out_dir = "results";
-    const char *gemv_name = NULL, *gemm_name = NULL;
+    const char *gemv_name = NULL, *gemm_name = NULL, *vec_name = NULL;
+    q4t_kv_type kv = Q4T_KV_F16;
     int layers = 0, seed = 1, batch = 512, json = 0, save = 1, roofline = 1, any_device = 0;
     q4t_run_opts ro = {.prompt = 512, .gen = 128, .reps = 5, .warmup = 1, .seed = 1};
     q4t_phase_opts phase[2] = {{0, NULL, -1}, {0, NULL, -1}};
@@ -403,6 +450,18 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
             if (parse_count(name, optarg, 1, 1 << 20, &ro.gen))
                 return Q4T_EXIT_USAGE;
             break;
+        case OPT_DEPTH:
+            if (parse_count(name, optarg, 0, 1 << 20, &ro.depth))
+                return Q4T_EXIT_USAGE;
+            break;
+        case OPT_KV:
+            if (strcmp(optarg, "f16") && strcmp(optarg, "f32")) {
+                fprintf(stderr, "q4tune run: --kv: the KV cache is f16 or f32, not '%s'\n", optarg);
+                return Q4T_EXIT_USAGE;
+            }
+            kv = strcmp(optarg, "f16") ? Q4T_KV_F32 : Q4T_KV_F16;
+            break;
+        case OPT_VEC: vec_name = optarg; break;
         case OPT_BATCH:
             if (parse_count(name, optarg, 1, 1 << 16, &batch))
                 return Q4T_EXIT_USAGE;
@@ -477,6 +536,18 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
         fprintf(stderr, "q4tune run: %s\n", err);
         return Q4T_EXIT_USAGE;
     }
+    const q4t_vec *vec = vec_name ? q4t_vec_find(vec_name) : NULL;
+    if (vec_name && !vec) {
+        fprintf(stderr, "q4tune run: --vec: no vector set '%s' in this build (see 'q4tune info')\n", vec_name);
+        return Q4T_EXIT_USAGE;
+    }
+    if (vec && (vec->isa & ~cpu->features)) {
+        char names[256];
+        q4t_features_format(vec->isa & ~cpu->features, ",", names, sizeof names);
+        fprintf(stderr, "q4tune run: --vec: %s needs %s, which this CPU lacks (or --isa masked off)\n", vec->name,
+                names);
+        return Q4T_EXIT_USAGE;
+    }
 
     q4t_topology *topo;
     if (q4t_topology_load(&topo, NULL, err, sizeof err)) {
@@ -520,12 +591,22 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
     }
     char source[300];
     snprintf(source, sizeof source, "%s", src.what);
+    if ((long)ro.depth + ro.prompt + ro.gen > (long)config.max_seq_len + 1) {
+        fprintf(stderr, "q4tune run: depth %d + prompt %d + gen %d tokens do not fit %s's context of %d\n", ro.depth,
+                ro.prompt, ro.gen, model_name, config.max_seq_len);
+        src.close(src.ctx);
+        rc = Q4T_EXIT_USAGE;
+        goto done;
+    }
 
     q4t_model_opts mo;
     q4t_model_opts_default(&mo, topo, cpu->features);
     mo.tuned = tuned;
-    mo.batch = batch < ro.prompt ? batch : ro.prompt;
-    mo.ctx = ro.prompt + ro.gen;
+    const int longest = ro.depth > ro.prompt ? ro.depth : ro.prompt; /* the largest prefill */
+    mo.batch = batch < longest ? batch : longest;
+    mo.ctx = ro.depth + ro.prompt + ro.gen;
+    mo.kv = kv;
+    mo.vec = vec;
     mo.gemv = gemv;
     mo.gemm = gemm;
     mo.phase[0] = phase[0];
@@ -561,8 +642,11 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
     char *text = cJSON_Print(rec);
     rc = text ? Q4T_EXIT_OK : Q4T_EXIT_FAIL;
     if (text && save) {
-        snprintf(file, sizeof file, "%s/%s/run-%s-p%d-g%d%s.json", out_dir, device_id, name_slug, ro.prompt, ro.gen,
-                 tuned_path ? "-tuned" : "");
+        char depth[32] = "";
+        if (ro.depth)
+            snprintf(depth, sizeof depth, "-d%d", ro.depth);
+        snprintf(file, sizeof file, "%s/%s/run-%s%s-p%d-g%d%s%s.json", out_dir, device_id, name_slug, depth, ro.prompt,
+                 ro.gen, m->kv == Q4T_KV_F32 ? "-kvf32" : "", tuned_path ? "-tuned" : "");
         if (q4t_json_write(file, rec, err, sizeof err)) {
             fprintf(stderr, "q4tune run: %s\n", err);
             rc = Q4T_EXIT_FAIL;

@@ -3,11 +3,15 @@
  * kernels and placement q4tune chose).
  *
  * One repetition, from an empty KV cache:
+ *   depth    (untimed) depth tokens of context first, as llama-bench's -d;
  *   prefill  the prompt's tokens through every layer (batches, GEMM);
  *   first    the final norm and output projection of the last prompt token,
  *            and its greedy token: TTFT = prefill + first;
  *   decode   gen - 1 more tokens, one at a time (GEMV), each fed back.
- * prefill tok/s = prompt / prefill; decode tok/s = (gen - 1) / decode. */
+ * prefill tok/s = prompt / prefill; decode tok/s = (gen - 1) / decode.
+ * Where each phase's time goes is summed over the measured repetitions by
+ * part (q4t_part): the prefill phase is TTFT (its output projection and pick
+ * are the first token's), the decode phase the gen - 1 tokens after it. */
 #ifndef Q4T_RUN_H
 #define Q4T_RUN_H
 
@@ -16,6 +20,7 @@
 #include "model.h"
 
 typedef struct {
+    int depth;        /* tokens in the cache before the timed prompt (untimed) */
     int prompt, gen;  /* tokens; gen >= 1 */
     int reps, warmup; /* measured repetitions, unmeasured ones before */
     uint64_t seed;    /* of the prompt's token ids */
@@ -35,6 +40,8 @@ typedef struct {
     int tokens[Q4T_RUN_TOKENS]; /* the first generated tokens (the same every repetition) */
     int ntokens;
     int same_tokens;            /* every repetition generated the same tokens */
+    double phase_s[2];                   /* [Q4T_PREFILL]: sum of TTFT; [Q4T_DECODE]: of decode time */
+    double part_s[2][Q4T_PART_COUNT];    /* of those, by part (the rest is unaccounted: dispatch, timers) */
 } q4t_run_result;
 
 /* The distribution of v[0..n) (n >= 1). */
@@ -43,7 +50,7 @@ q4t_dist q4t_dist_of(const double *v, int n);
 /* The prompt: n token ids, seeded, uniform over a vocabulary of vocab. */
 void q4t_run_prompt(int vocab, uint64_t seed, int *tokens, int n);
 
-/* Runs warmup + reps repetitions (prompt + gen <= the model's ctx). Returns 0,
+/* Runs warmup + reps repetitions (depth + prompt + gen <= the model's ctx + 1). Returns 0,
  * or -1 with the reason in err. progress (may be NULL) is called after each. */
 int q4t_run_measure(q4t_model *m, const q4t_run_opts *o, q4t_run_result *r, void (*progress)(void *, int, int),
                     void *progress_ctx, char *err, size_t errlen);
