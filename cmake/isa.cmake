@@ -16,6 +16,7 @@ set(Q4T_ISA_GROUPS
     "sme2        aarch64       -march=armv8.2-a" # as sme; SME2 as .inst encodings (kernels/arm/sme2_common.h)
     "avx2        x86_64        -mavx2 -mfma -mf16c"
     "avxvnni     x86_64        -mavx2 -mfma -mf16c -mavxvnni"
+    "avx512      x86_64        -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl"
     "avx512vnni  x86_64        -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512vnni"
 )
 

@@ -32,7 +32,9 @@ typedef enum { Q4T_KV_F32, Q4T_KV_F16, Q4T_KV_TYPES } q4t_kv_type;
  * (-INFINITY before any key), l[j] the sum of exp(score - m[j]), acc[j *
  * head_dim ...] the sum of exp(score - m[j]) * value; score = scale * q . k.
  * Start from m = -INFINITY, l = 0, acc = 0; after every key the attention
- * output of query j is acc / l. head_dim is even, >= 2. */
+ * output of query j is acc / l. head_dim is even, 2 to Q4T_ATTN_MAX_HEAD_DIM. */
+enum { Q4T_ATTN_MAX_HEAD_DIM = 256 }; /* what a set may stage per key on its stack */
+
 typedef struct {
     const float *q;
     size_t ldq, rows, heads, head_dim;

@@ -87,6 +87,8 @@ int q4t_model_config_check(const q4t_model_config *c, char *err, size_t errlen)
         bad = "hidden_dim (feed_forward_length) must be a multiple of 32";
     else if (c->n_heads < 1 || c->dim % c->n_heads || (c->dim / c->n_heads) % 2)
         bad = "n_heads (attention.head_count) must divide dim into heads of an even size";
+    else if (c->dim / c->n_heads > Q4T_ATTN_MAX_HEAD_DIM)
+        bad = "heads of more than 256 elements (dim / n_heads) are not supported";
     else if (c->n_kv_heads < 1 || c->n_heads % c->n_kv_heads)
         bad = "n_kv_heads (attention.head_count_kv) must divide n_heads";
     else if (c->vocab_size < 1 || c->vocab_size > (1 << 24))
