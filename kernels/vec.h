@@ -28,9 +28,11 @@ typedef enum { Q4T_KV_F32, Q4T_KV_F16, Q4T_KV_TYPES } q4t_kv_type;
  *   query (r, h), r < rows, h < heads: head_dim floats at q + r * ldq + h * head_dim
  *   position p of the cache: head_dim elements (type kv) at k + p * ldkv, v + p * ldkv
  *   row r attends positions p < end0 + r (causal: end0 = its first row's position + 1)
- * The running state of query j = r * heads + h: m[j] the largest score so far
- * (-INFINITY before any key), l[j] the sum of exp(score - m[j]), acc[j *
- * head_dim ...] the sum of exp(score - m[j]) * value; score = scale * q . k.
+ * The running state of query j = r * heads + h: m[j] a reference score, at
+ * most 8 below the largest score so far and not above it (a set may defer
+ * raising it until a score passes it by 8; -INFINITY before any key), l[j]
+ * the sum of exp(score - m[j]), acc[j * head_dim ...] the sum of
+ * exp(score - m[j]) * value; score = scale * q . k.
  * Start from m = -INFINITY, l = 0, acc = 0; after every key the attention
  * output of query j is acc / l. head_dim is even, 2 to Q4T_ATTN_MAX_HEAD_DIM. */
 enum { Q4T_ATTN_MAX_HEAD_DIM = 256 }; /* what a set may stage per key on its stack */

@@ -16,7 +16,6 @@
 #include "../isa.h"
 
 typedef __m256 vf;
-typedef __m256i vi;
 enum { VN = 8 };
 #define VEC_TQ 6
 
@@ -83,13 +82,16 @@ static inline vf vmask_after(vf s, size_t n)
     return _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), s, _mm256_castsi256_ps(lanes_below(n)));
 }
 
-static inline vi vbits(vf v) { return _mm256_castps_si256(v); }
-static inline vf vfrom_bits(vi v) { return _mm256_castsi256_ps(v); }
-static inline vi vi_set1(int32_t x) { return _mm256_set1_epi32(x); }
-static inline vi vi_add(vi a, vi b) { return _mm256_add_epi32(a, b); }
-static inline vi vi_sub(vi a, vi b) { return _mm256_sub_epi32(a, b); }
-static inline vi vi_shl23(vi a) { return _mm256_slli_epi32(a, 23); }
-static inline vi vi_half(vi a) { return _mm256_srai_epi32(a, 1); }
+static inline int vany_gt(vf v, float x) { return _mm256_movemask_ps(_mm256_cmp_ps(v, vset1(x), _CMP_GT_OQ)) != 0; }
+
+/* y 2^n as y 2^(n - h) 2^h, h = n >> 1: both factors normal for |n| <= 252. */
+static inline vf vldexp(vf y, vf n)
+{
+    const __m256i ni = _mm256_cvtps_epi32(n), h = _mm256_srai_epi32(ni, 1), one = _mm256_set1_epi32(0x3f800000);
+    const vf s1 = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_slli_epi32(h, 23), one));
+    const vf s2 = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_slli_epi32(_mm256_sub_epi32(ni, h), 23), one));
+    return vmul(vmul(y, s2), s1);
+}
 
 #include "vec_x86_body.h"
 

@@ -1,7 +1,7 @@
 /* vec_f32_avx512: the forward pass's vector primitives (vec.h), AVX-512F/BW/VL
  * (with AVX2, FMA, F16C), 16 fp32 lanes in zmm. The algorithm is
  * vec_x86_body.h's; here the primitives it names: tails by mask registers
- * (BW/VL for the 16-bit ones), fp16 by vcvtph2ps/vcvtps2ph.
+ * (BW/VL for the 16-bit ones), fp16 by vcvtph2ps/vcvtps2ph, 2^n by vscalefps.
  * Attention tiles of 12 queries: 24 score or output accumulators, 2 keys or
  * values and a broadcast within the 32 zmm registers.
  */
@@ -16,7 +16,6 @@
 #include "../isa.h"
 
 typedef __m512 vf;
-typedef __m512i vi;
 enum { VN = 16 };
 #define VEC_TQ 12
 
@@ -56,13 +55,8 @@ static inline void vstore_h_n(uint16_t *h, vf v, size_t n)
 
 static inline vf vswap_pairs(vf v) { return _mm512_permute_ps(v, 0xb1); }
 static inline vf vmask_after(vf s, size_t n) { return _mm512_mask_blend_ps(lanes_below(n), vset1(-INFINITY), s); }
-static inline vi vbits(vf v) { return _mm512_castps_si512(v); }
-static inline vf vfrom_bits(vi v) { return _mm512_castsi512_ps(v); }
-static inline vi vi_set1(int32_t x) { return _mm512_set1_epi32(x); }
-static inline vi vi_add(vi a, vi b) { return _mm512_add_epi32(a, b); }
-static inline vi vi_sub(vi a, vi b) { return _mm512_sub_epi32(a, b); }
-static inline vi vi_shl23(vi a) { return _mm512_slli_epi32(a, 23); }
-static inline vi vi_half(vi a) { return _mm512_srai_epi32(a, 1); }
+static inline int vany_gt(vf v, float x) { return _mm512_cmp_ps_mask(v, vset1(x), _CMP_GT_OQ) != 0; }
+static inline vf vldexp(vf y, vf n) { return _mm512_scalef_ps(y, n); }
 
 #include "vec_x86_body.h"
 

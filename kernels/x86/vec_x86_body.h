@@ -10,8 +10,9 @@
  *   vadd vsub vmul vdiv vfma(a, b, c) = a b + c, vmax vmin (x86 order: the
  *   second operand where either is NaN), vhsum vhmax (of the VN lanes)
  *   vload_h vload_h_n vstore_h vstore_h_n (fp16 <-> fp32, to nearest even)
- *   vswap_pairs (lanes 2i <-> 2i+1), vmask_after(s, n): lanes >= n -> -inf
- *   vbits vfrom_bits vi_set1 vi_add vi_sub vi_shl23 vi_half (>> 1, arithmetic)
+ *   vswap_pairs (lanes 2i <-> 2i+1), vmask_after(s, n): lanes >= n -> -inf,
+ *   vany_gt(v, x): whether a lane of v exceeds x,
+ *   vldexp(y, n) = y 2^n for integral n in [-152, 129], rounded once
  * and VEC_TQ, the queries of an attention tile (register budget: 2 TQ + 3 <=
  * the register count).
  *
@@ -23,15 +24,20 @@
  * sub-blocks of SUB = 2 VN positions counted from p0 (so a result depends on
  * the inputs, p0 and p1 only). Per sub-block the keys are transposed once
  * into kt[e][i] (fp32) and an fp16 cache's values converted once to fp32;
- * then the queries whose row attends the sub-block's first position, TQ at a
- * time (consecutive j, across rows; a short last tile runs at the next width
- * of 1, 2, 4, 8, TQ that holds it, repeating its last query, stored once):
- *   scores  S[t] (2 vectors, lane = key) += q[t][e] (broadcast) * kt[e],
- *           times scale; keys at or past a query's causal end -inf;
- *   softmax m' = max(m, max S[t]), one rescale c = e^(m - m') per query and
- *           sub-block, p = e^(S - m'), l = l c + sum p;
+ * the queries are in fixed tiles of TQ (consecutive j, across rows; a short
+ * last tile runs at the next width of 1, 2, 4, 8, TQ that holds it,
+ * repeating its last query, stored once), staged once per call (times
+ * scale, transposed: qt[e][t]); then per sub-block, each tile holding a
+ * query whose row attends it:
+ *   scores  S[t] (2 vectors, lane = key) += qt[e][t] (broadcast) * kt[e];
+ *           keys at or past a query's causal end -inf;
+ *   softmax m' = max(m, max S[t]) only when a score passes m + LAZY (vec.h
+ *           lets m lag), then one rescale c = e^(m - m') per query, else
+ *           c = 1; p = e^(S - m'), l = l c + sum p;
  *   P.V     acc[t] = acc[t] c + sum_i p[t][i] v_i, 2 vectors of head_dim by
  *           TQ queries in registers, p broadcast.
+ * The rows of the sub-block AHEAD sub-blocks on are prefetched (a decode step
+ * reads each KV head's rows from memory, a strided stream).
  * Preconditions: those of vec.h (head_dim even, <= Q4T_ATTN_MAX_HEAD_DIM).
  */
 #ifndef Q4T_VEC_X86_BODY_H
@@ -43,9 +49,13 @@
 #include "../vec.h"
 
 enum {
-    SUB = 2 * VN, /* keys per sub-block: two vectors of scores per query */
-    TQ = VEC_TQ,
+    SUB = 2 * VN,    /* keys per sub-block: two vectors of scores per query */
+    TQ = VEC_TQ,     /* queries per tile */
+    Q_STAGE = 32768, /* floats of staged queries: 128 of 256 elements, TQ x head_dim at the least */
+    AHEAD = 2,       /* sub-blocks of keys and values asked for ahead */
 };
+_Static_assert(VEC_TQ <= VN, "one vector holds the rescale factors of a tile");
+static const float LAZY = 8.0f; /* how far a score may pass m before m is raised: p <= e^8 */
 
 static inline size_t min_size(size_t a, size_t b)
 {
@@ -54,9 +64,9 @@ static inline size_t min_size(size_t a, size_t b)
 
 /* e^x per lane, within 2 ulp of expf: x = n ln2 + r, |r| <= ln2/2, e^x =
  * 2^n (1 + poly(r)), poly of degree 5 (the coefficients of Arm
- * optimized-routines' v_expf); 2^n as 2^(n>>1) 2^(n - (n>>1)), both normal
- * over the clamped range, so results below 2^-126 round once (to a subnormal
- * or 0) and above FLT_MAX give inf; NaN stays NaN (the clamps keep it). */
+ * optimized-routines' v_expf); the scaling by 2^n rounds once, so results
+ * below 2^-126 are subnormal or 0 and above FLT_MAX inf; NaN stays NaN (the
+ * clamps keep it). */
 static inline vf vexp(vf x)
 {
     x = vmin(vset1(88.8f), vmax(vset1(-105.0f), x)); /* e^88.8 > FLT_MAX, e^-105 < 2^-151 */
@@ -69,10 +79,7 @@ static inline vf vexp(vf x)
     const vf p = vfma(vset1(0x1.0e4020p-7f), r, vset1(0x1.573e2ep-5f));
     const vf q = vfma(p, r2, vfma(vset1(0x1.555e66p-3f), r, vset1(0x1.fffdb6p-2f)));
     const vf poly = vfma(q, r2, vmul(vset1(0x1.ffffecp-1f), r)); /* e^r - 1 */
-    const vi ni = vi_sub(vbits(z), vbits(shift)), n1 = vi_half(ni), n2 = vi_sub(ni, n1);
-    const vf s1 = vfrom_bits(vi_add(vi_shl23(n1), vi_set1(0x3f800000)));
-    const vf s2 = vfrom_bits(vi_add(vi_shl23(n2), vi_set1(0x3f800000)));
-    return vmul(vfma(poly, s2, s2), s1);
+    return vldexp(vadd(vset1(1.0f), poly), n);
 }
 
 static void vx_rmsnorm(float *o, const float *x, const float *w, size_t n, float eps)
@@ -249,24 +256,29 @@ static inline __attribute__((always_inline)) void pv(float *const acc[], const i
         }
 }
 
-/* Queries j0 .. j0 + nt - 1 (nt <= tq) against the keys [b, bend) of a
- * sub-block: keys transposed in kt, values in fp32 rows at vb, ldv apart;
- * every query's row attends position b. */
+/* The width a tile of nt queries runs at: the narrowest compiled one. */
+static inline size_t tile_width(size_t nt)
+{
+    return nt <= 2 ? nt : nt <= 4 ? 4 : VEC_TQ > 8 && nt <= 8 ? 8 : TQ;
+}
+
+/* Queries j0 .. j0 + nt - 1 (nt <= tq), scaled and transposed in qt[e * tq +
+ * t], against the keys [b, bend) of a sub-block: keys transposed in kt,
+ * values in fp32 rows at vb, ldv apart. A query whose row ends before b
+ * keeps its state. */
 static inline __attribute__((always_inline)) void attend_tile(const q4t_attn_args *a, size_t j0, size_t nt,
-                                                              const int tq, size_t b, size_t bend, const float *kt,
-                                                              const float *vb, size_t ldv)
+                                                              const int tq, const float *qt, size_t b, size_t bend,
+                                                              const float *kt, const float *vb, size_t ldv)
 {
     const size_t hd = a->head_dim;
-    const float *q[TQ];
-    float *acc[TQ], m[TQ], l[TQ], c[TQ];
+    float *acc[TQ], m[TQ], l[TQ], c[VN];
     size_t n[TQ], nk = 0; /* keys of the sub-block each query attends; their maximum */
     for (int t = 0; t < tq; t++) {
-        const size_t j = j0 + min_size((size_t)t, nt - 1), r = j / a->heads;
-        q[t] = a->q + r * a->ldq + j % a->heads * hd;
+        const size_t j = j0 + min_size((size_t)t, nt - 1), end = min_size(a->end0 + j / a->heads, bend);
         acc[t] = a->acc + j * hd;
         m[t] = a->m[j];
         l[t] = a->l[j];
-        n[t] = min_size(a->end0 + r, bend) - b;
+        n[t] = end > b ? end - b : 0;
         nk = n[t] > nk ? n[t] : nk;
     }
     vf s[TQ][2];
@@ -275,26 +287,38 @@ static inline __attribute__((always_inline)) void attend_tile(const q4t_attn_arg
     for (size_t e = 0; e < hd; e++) {
         const vf k0 = vload(kt + e * SUB), k1 = vload(kt + e * SUB + VN);
         for (int t = 0; t < tq; t++) {
-            const vf qe = vset1(q[t][e]);
+            const vf qe = vset1(qt[e * (size_t)tq + (size_t)t]);
             s[t][0] = vfma(qe, k0, s[t][0]);
             s[t][1] = vfma(qe, k1, s[t][1]);
         }
     }
-    float p[TQ][SUB]; /* per query, e^(score - m') of the sub-block's keys */
+    float p[TQ][SUB], lag[VN] = {0}, sum[TQ]; /* per query: e^(score - m') of the keys; m - m'; sum of p */
     for (int t = 0; t < tq; t++) {
-        const vf scale = vset1(a->scale);
-        const vf s0 = vmask_after(vmul(s[t][0], scale), n[t]);
-        const vf s1 = vmask_after(vmul(s[t][1], scale), n[t] > VN ? n[t] - VN : 0);
-        const float hi = vhmax(vmax(s0, s1)), m_new = hi > m[t] ? hi : m[t];
-        const vf p0 = vexp(vsub(s0, vset1(m_new))), p1 = vexp(vsub(s1, vset1(m_new)));
+        vf s0 = s[t][0], s1 = s[t][1];
+        if (n[t] < SUB) { /* the causal edge */
+            s0 = vmask_after(s0, n[t]);
+            s1 = vmask_after(s1, n[t] > VN ? n[t] - VN : 0);
+        }
+        const vf hi = vmax(s0, s1);
+        if (vany_gt(hi, m[t] + LAZY)) { /* always from m = -INFINITY, but for a query that sees no key */
+            const float top = vhmax(hi), m_new = top > m[t] ? top : m[t];
+            lag[t] = m[t] - m_new;
+            m[t] = m_new;
+        }
+        if (n[t] == 0) { /* p = 0, c = 1 */
+            vstore(p[t], vzero());
+            vstore(p[t] + VN, vzero());
+            sum[t] = 0.0f;
+            continue;
+        }
+        const vf p0 = vexp(vsub(s0, vset1(m[t]))), p1 = vexp(vsub(s1, vset1(m[t])));
         vstore(p[t], p0);
         vstore(p[t] + VN, p1);
-        float cs[VN];
-        vstore(cs, vexp(vset1(m[t] - m_new))); /* 0 from m = -INFINITY */
-        c[t] = cs[0];
-        l[t] = l[t] * c[t] + vhsum(vadd(p0, p1));
-        m[t] = m_new;
+        sum[t] = vhsum(vadd(p0, p1));
     }
+    vstore(c, vexp(vload(lag))); /* e^0 = 1 exactly; e^-inf = 0 */
+    for (int t = 0; t < tq; t++)
+        l[t] = l[t] * c[t] + sum[t];
     size_t e = 0;
     for (; e + 2 * VN <= hd; e += 2 * VN)
         pv(acc, tq, nt, e, 2, 0, c, p, nk, vb, ldv);
@@ -308,44 +332,75 @@ static inline __attribute__((always_inline)) void attend_tile(const q4t_attn_arg
     }
 }
 
-/* One tile at the narrowest compiled width that holds nt queries. */
-static void run_tile(const q4t_attn_args *a, size_t j0, size_t nt, size_t b, size_t bend, const float *kt,
-                     const float *vb, size_t ldv)
+static void run_tile(const q4t_attn_args *a, size_t j0, size_t nt, const float *qt, size_t b, size_t bend,
+                     const float *kt, const float *vb, size_t ldv)
 {
-    if (nt == 1)
-        attend_tile(a, j0, nt, 1, b, bend, kt, vb, ldv);
-    else if (nt == 2)
-        attend_tile(a, j0, nt, 2, b, bend, kt, vb, ldv);
-    else if (nt <= 4)
-        attend_tile(a, j0, nt, 4, b, bend, kt, vb, ldv);
+    switch (tile_width(nt)) {
+    case 1: attend_tile(a, j0, nt, 1, qt, b, bend, kt, vb, ldv); break;
+    case 2: attend_tile(a, j0, nt, 2, qt, b, bend, kt, vb, ldv); break;
+    case 4: attend_tile(a, j0, nt, 4, qt, b, bend, kt, vb, ldv); break;
 #if VEC_TQ > 8
-    else if (nt <= 8)
-        attend_tile(a, j0, nt, 8, b, bend, kt, vb, ldv);
+    case 8: attend_tile(a, j0, nt, 8, qt, b, bend, kt, vb, ldv); break;
 #endif
-    else
-        attend_tile(a, j0, nt, TQ, b, bend, kt, vb, ldv);
+    default: attend_tile(a, j0, nt, TQ, qt, b, bend, kt, vb, ldv); break;
+    }
+}
+
+/* Asks for the key and value rows of the sub-block at position `from` (of a
+ * block whose rows are row_bytes apart, `bytes` of each read, kb and vb at
+ * position b), unless past `end`: a decode step reads the cache once, from
+ * memory, where the rows of one KV head are a strided stream. */
+static inline void prefetch_rows(const void *kb, const void *vb, size_t row_bytes, size_t from, size_t end,
+                                 size_t bytes, size_t b)
+{
+    for (size_t i = from; i < min_size(from + SUB, end); i++)
+        for (size_t off = 0; off < bytes; off += 64) {
+            _mm_prefetch((const char *)kb + (i - b) * row_bytes + off, _MM_HINT_T0);
+            _mm_prefetch((const char *)vb + (i - b) * row_bytes + off, _MM_HINT_T0);
+        }
+}
+
+/* Tiles k of TQ queries (j = k TQ ..), k0 <= k < k1, each staged at qs + (k -
+ * k0) TQ hd as attend_tile reads it: scaled, transposed, the last query
+ * repeated to the tile's width. */
+static void stage_queries(float *qs, const q4t_attn_args *a, size_t k0, size_t k1)
+{
+    const size_t hd = a->head_dim, nq = a->rows * a->heads;
+    for (size_t k = k0; k < k1; k++, qs += TQ * hd) {
+        const size_t j0 = k * TQ, nt = min_size(TQ, nq - j0), tq = tile_width(nt);
+        for (size_t t = 0; t < tq; t++) {
+            const size_t j = j0 + min_size(t, nt - 1);
+            const float *q = a->q + j / a->heads * a->ldq + j % a->heads * hd;
+            for (size_t e = 0; e < hd; e++)
+                qs[e * tq + t] = a->scale * q[e];
+        }
+    }
 }
 
 static inline __attribute__((always_inline)) void attend(const q4t_attn_args *a, size_t p0, size_t p1,
                                                          q4t_kv_type kv)
 {
-    const size_t hd = a->head_dim, nq = a->rows * a->heads;
-    if (nq == 0)
-        return;
-    const size_t kend = min_size(p1, a->end0 + a->rows - 1); /* past the last row's last key */
+    const size_t hd = a->head_dim, nq = a->rows * a->heads, tiles = (nq + TQ - 1) / TQ;
     const size_t elem = kv == Q4T_KV_F16 ? sizeof(uint16_t) : sizeof(float);
-    float kt[Q4T_ATTN_MAX_HEAD_DIM * SUB], vs[Q4T_ATTN_MAX_HEAD_DIM * SUB];
-    for (size_t b = p0; b < kend; b += SUB) {
-        const size_t bend = min_size(b + SUB, kend), nk = bend - b;
-        const size_t r0 = b < a->end0 ? 0 : b - a->end0 + 1; /* the first row attending position b */
-        const void *kb = (const char *)a->k + b * a->ldkv * elem, *vb = (const char *)a->v + b * a->ldkv * elem;
-        stage_keys(kt, kb, a->ldkv, nk, hd, kv);
-        if (kv == Q4T_KV_F16)
-            stage_values(vs, vb, a->ldkv, nk, hd);
-        const float *vrows = kv == Q4T_KV_F16 ? vs : vb;
-        const size_t ldv = kv == Q4T_KV_F16 ? hd : a->ldkv;
-        for (size_t j0 = r0 * a->heads; j0 < nq; j0 += TQ)
-            run_tile(a, j0, min_size(TQ, nq - j0), b, bend, kt, vrows, ldv);
+    const size_t group = Q_STAGE / (TQ * hd); /* tiles staged at a time: all of them but for many heads */
+    float kt[Q4T_ATTN_MAX_HEAD_DIM * SUB], vs[Q4T_ATTN_MAX_HEAD_DIM * SUB], qs[Q_STAGE];
+    for (size_t k0 = 0; k0 < tiles; k0 += group) {
+        const size_t k1 = min_size(k0 + group, tiles), last = min_size(k1 * TQ, nq) - 1;
+        const size_t kend = min_size(p1, a->end0 + last / a->heads); /* past the group's last key */
+        stage_queries(qs, a, k0, k1);
+        for (size_t b = p0; b < kend; b += SUB) {
+            const size_t bend = min_size(b + SUB, kend), nk = bend - b;
+            const size_t r0 = b < a->end0 ? 0 : b - a->end0 + 1; /* the first row attending position b */
+            const void *kb = (const char *)a->k + b * a->ldkv * elem, *vb = (const char *)a->v + b * a->ldkv * elem;
+            prefetch_rows(kb, vb, a->ldkv * elem, b + AHEAD * SUB, kend, hd * elem, b);
+            stage_keys(kt, kb, a->ldkv, nk, hd, kv);
+            if (kv == Q4T_KV_F16)
+                stage_values(vs, vb, a->ldkv, nk, hd);
+            const float *vrows = kv == Q4T_KV_F16 ? vs : vb;
+            const size_t ldv = kv == Q4T_KV_F16 ? hd : a->ldkv;
+            for (size_t k = r0 * a->heads / TQ > k0 ? r0 * a->heads / TQ : k0; k < k1; k++)
+                run_tile(a, k * TQ, min_size(TQ, nq - k * TQ), qs + (k - k0) * TQ * hd, b, bend, kt, vrows, ldv);
+        }
     }
 }
 
