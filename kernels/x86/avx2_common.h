@@ -23,7 +23,7 @@
  * A 32-byte load at (c, r0) holds rows r0 .. r0+7, one per dword lane: its low
  * nibbles are k = 4c .. 4c+3, its high nibbles k = 16+4c .. 16+4c+3.
  * Packed X (x86_r<mr>): M padded to a multiple of mr with zero rows (d = 0, q = 0); rows
- * quantized by q4t_quantize_row_q8f, then per group of mr rows, per 32-block,
+ * quantized as q4t_quantize_row_q8f does (avx2_quantize_blocks), then per group of mr rows, per 32-block,
  * 40 mr bytes:
  *   float d[mr]                  scales (the exact fp32 value of the fp16 Q8_0 scale)
  *   int32 neg8s[mr]              -8 x the sum of the row's 32 q
@@ -61,6 +61,7 @@
 #endif
 
 #include <immintrin.h>
+#include <math.h>
 #include <string.h>
 
 #include "../kernel.h"
@@ -76,6 +77,82 @@ enum {
      * read (measured: 1x14336x4096 with cold weights ~15% faster). */
     AVX2_GEMV_PREFETCH = 8192,
 };
+
+/* Lane i of the result: the maximum (add 0) or the int32 sum (add 1, the
+ * vectors holding int32) of the 8 lanes of v[i]. */
+static inline __attribute__((always_inline)) __m256 avx2_reduce8(const __m256 v[8], const int add)
+{
+#define AVX2_OP(a, b)                                                                                                  \
+    (add ? _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(a), _mm256_castps_si256(b))) : _mm256_max_ps(a, b))
+    __m256 pairs[4], quads[2];
+    for (int i = 0; i < 4; i++) /* lanes v[2i] 0+2, v[2i+1] 0+2, v[2i] 1+3, v[2i+1] 1+3, the same of 4..7 */
+        pairs[i] = AVX2_OP(_mm256_unpacklo_ps(v[2 * i], v[2 * i + 1]), _mm256_unpackhi_ps(v[2 * i], v[2 * i + 1]));
+    for (int i = 0; i < 2; i++) /* lanes v[4i .. 4i+3] 0..3, then v[4i .. 4i+3] 4..7 */
+        quads[i] = AVX2_OP(_mm256_shuffle_ps(pairs[2 * i], pairs[2 * i + 1], 0x44),
+                           _mm256_shuffle_ps(pairs[2 * i], pairs[2 * i + 1], 0xee));
+    return AVX2_OP(_mm256_permute2f128_ps(quads[0], quads[1], 0x20), _mm256_permute2f128_ps(quads[0], quads[1], 0x31));
+#undef AVX2_OP
+}
+
+/* Blocks 0 .. n-1 (n <= 8) of a row of X at x, quantized as q4t_quantize_row_q8f
+ * does, bit for bit, into a group of packed X (p: its first block; mr rows)
+ * as row r. amax ignores NaNs as the reference does (vmaxps returns its second
+ * operand, the running maximum, when the first is NaN). The scales of the 8
+ * blocks are one vector: d = amax / 127, id = 1 / d, 0 where that is infinite
+ * (d = 0 or tiny); d rounds to fp16 to nearest even (vcvtps2ph, as
+ * q4t_fp32_to_fp16) and back. q rounds v = x id half away from zero exactly:
+ * q = trunc(v + copysign(1/2 - 2^-25, v)), which is roundf(v) for |v| < 2^23
+ * (a tie k + 1/2 sums to k + 1 - 2^-25 and rounds up to k + 1 for k >= 1, or
+ * is 1 - 2^-25, a tie to even that gives 1, for k = 0; anything below a tie
+ * stays below k + 1; here |v| <= 127). A NaN v (x NaN, or x infinite with
+ * id = 0) gives q = 0, as the reference's conversion does on x86 (its int32
+ * indefinite 0x80000000 narrowed to int8). */
+static inline __attribute__((always_inline)) void avx2_quantize_blocks(const float *x, size_t n, uint8_t *p, size_t mr,
+                                                                       size_t r)
+{
+    const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 amax[8];
+    for (size_t b = 0; b < 8; b++) {
+        amax[b] = _mm256_setzero_ps();
+        for (size_t i = 0; b < n && i < 4; i++)
+            amax[b] = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + b * Q4T_QK + 8 * i), abs_mask), amax[b]);
+    }
+    const __m256 scale = _mm256_div_ps(avx2_reduce8(amax, 0), _mm256_set1_ps(127.0f));
+    const __m256 inv = _mm256_div_ps(_mm256_set1_ps(1.0f), scale);
+    float id[8], d[8];
+    _mm256_storeu_ps(id, _mm256_andnot_ps(_mm256_cmp_ps(inv, _mm256_set1_ps(INFINITY), _CMP_EQ_OQ), inv));
+    _mm256_storeu_ps(d, _mm256_cvtph_ps(_mm256_cvtps_ph(scale, _MM_FROUND_TO_NEAREST_INT)));
+
+    const size_t stride = mr * AVX2_X_ROW_BYTES;
+    uint8_t *qs = p + mr * (sizeof(float) + sizeof(int32_t)) + r * Q4T_QK;
+    __m256 sums[8];
+    for (size_t b = 0; b < 8; b++) {
+        sums[b] = _mm256_setzero_ps();
+        if (b >= n)
+            continue;
+        const __m256 idb = _mm256_broadcast_ss(&id[b]), sign = _mm256_set1_ps(-0.0f);
+        const __m256 below_half = _mm256_set1_ps(0x1.fffffep-2f); /* 1/2 - 2^-25 */
+        __m256i q[4];
+        for (int i = 0; i < 4; i++) {
+            const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + b * Q4T_QK + 8 * i), idb);
+            const __m256 num = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q)); /* NaN -> 0 */
+            const __m256 half = _mm256_or_ps(_mm256_and_ps(num, sign), below_half);
+            q[i] = _mm256_cvttps_epi32(_mm256_add_ps(num, half));
+        }
+        sums[b] = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3])));
+        /* |q| <= 127: the saturating packs are exact; they interleave 4-lane groups, the permute restores the order */
+        const __m256i q8 = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+        _mm256_storeu_si256((__m256i *)(qs + b * stride),
+                            _mm256_permutevar8x32_epi32(q8, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+    }
+    int32_t neg8s[8];
+    _mm256_storeu_si256((__m256i *)neg8s,
+                        _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_castps_si256(avx2_reduce8(sums, 1)), 3)));
+    for (size_t b = 0; b < n; b++) {
+        memcpy(p + b * stride + r * sizeof(float), &d[b], sizeof(float));
+        memcpy(p + b * stride + mr * sizeof(float) + r * sizeof(int32_t), &neg8s[b], sizeof(int32_t));
+    }
+}
 
 /* Where byte j of the Q4_0 qs of row r goes in a group of nr rows (see above). */
 static inline size_t avx2_qs_offset(size_t r, size_t j, size_t nr)

@@ -22,20 +22,27 @@ static size_t x86_size(const q4t_x_layout *l, size_t M, size_t K)
     return Q4T_ROUND_UP(M, l->arg) * (K / Q4T_QK) * AVX2_X_ROW_BYTES;
 }
 
+/* Row by row of each group of mr rows, 8 blocks at a time (avx2_quantize_blocks). */
 static void x86_pack(const q4t_x_layout *l, const float *x, size_t M, size_t K, void *dst)
 {
     const size_t mr = l->arg, nb = K / Q4T_QK;
-    uint8_t *p = dst;
     for (size_t m = 0; m < M; m += mr) {
-        for (size_t b = 0; b < nb; b++, p += mr * AVX2_X_ROW_BYTES) {
-            for (size_t r = 0; r < mr; r++) {
-                q4t_block_q8f q = {0}; /* padding row: d = 0, q = 0 */
-                if (m + r < M)
-                    q4t_quantize_row_q8f(x + (m + r) * K + b * Q4T_QK, &q, Q4T_QK);
-                const int32_t neg8s = -8 * q.s;
-                memcpy(p + r * sizeof q.d, &q.d, sizeof q.d);
-                memcpy(p + mr * sizeof q.d + r * sizeof neg8s, &neg8s, sizeof neg8s);
-                memcpy(p + mr * (sizeof q.d + sizeof neg8s) + r * Q4T_QK, q.qs, Q4T_QK);
+        uint8_t *group = (uint8_t *)dst + m * nb * AVX2_X_ROW_BYTES;
+        for (size_t r = 0; r < mr; r++) {
+            if (m + r < M) {
+                const float *row = x + (m + r) * K;
+                size_t b = 0;
+                for (; b + 8 <= nb; b += 8) /* inlined with n = 8: unrolled, in registers */
+                    avx2_quantize_blocks(row + b * Q4T_QK, 8, group + b * mr * AVX2_X_ROW_BYTES, mr, r);
+                if (b < nb)
+                    avx2_quantize_blocks(row + b * Q4T_QK, nb - b, group + b * mr * AVX2_X_ROW_BYTES, mr, r);
+                continue;
+            }
+            for (size_t b = 0; b < nb; b++) { /* padding row: d = 0, q = 0 */
+                uint8_t *p = group + b * mr * AVX2_X_ROW_BYTES;
+                memset(p + r * sizeof(float), 0, sizeof(float));
+                memset(p + mr * sizeof(float) + r * sizeof(int32_t), 0, sizeof(int32_t));
+                memset(p + mr * (sizeof(float) + sizeof(int32_t)) + r * Q4T_QK, 0, Q4T_QK);
             }
         }
     }
