@@ -1,5 +1,6 @@
 /* q4tune info [--json]: the CPU, its features and vector lengths, the topology,
- * and every kernel of the registry marked runnable here or not, with the reason. */
+ * and every kernel and vector set of the registry marked runnable here or not,
+ * with the reason. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,10 +96,10 @@ static void topology_text(const q4t_topology *t)
     }
 }
 
-/* "" if runnable, else why not: features the CPU lacks, features masked off. */
-static void kernel_status(const q4t_kernel *k, const q4t_cpu *cpu, char *buf, size_t len)
+/* "" if nothing is missing, else why not runnable: features the CPU lacks,
+ * features masked off. */
+static void isa_status(uint64_t missing, const q4t_cpu *cpu, char *buf, size_t len)
 {
-    const uint64_t missing = q4t_kernel_missing(k, cpu->features);
     const uint64_t absent = missing & ~cpu->detected, masked = missing & cpu->detected;
     char absent_names[256], masked_names[256];
     q4t_features_format(absent, ",", absent_names, sizeof absent_names);
@@ -125,7 +126,7 @@ static int print_json(const q4t_cpu *cpu, const q4t_topology *t)
     for (size_t i = 0; i < q4t_kernel_count(); i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
         char status[600];
-        kernel_status(k, cpu, status, sizeof status);
+        isa_status(q4t_kernel_missing(k, cpu->features), cpu, status, sizeof status);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", k->name);
         cJSON_AddStringToObject(o, "op", q4t_op_name(k->op));
@@ -157,6 +158,20 @@ static int print_json(const q4t_cpu *cpu, const q4t_topology *t)
         cJSON_AddBoolToObject(o, "runnable", 0);
         cJSON_AddStringToObject(o, "reason", q4t_unbuilt_reason(i));
         cJSON_AddItemToArray(ks, o);
+    }
+    cJSON *vs = cJSON_AddArrayToObject(root, "vector_sets");
+    for (size_t i = 0; i < q4t_vec_count(); i++) {
+        const q4t_vec *v = q4t_vec_at(i);
+        char status[600];
+        isa_status(v->isa & ~cpu->features, cpu, status, sizeof status);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", v->name);
+        cJSON_AddItemToObject(o, "isa", q4t_features_json(v->isa));
+        cJSON_AddBoolToObject(o, "runnable", status[0] == '\0');
+        cJSON_AddBoolToObject(o, "preferred", v == q4t_vec_preferred(cpu->features));
+        if (status[0])
+            cJSON_AddStringToObject(o, "reason", status);
+        cJSON_AddItemToArray(vs, o);
     }
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
@@ -192,7 +207,7 @@ static void print_text(const q4t_cpu *cpu, const q4t_topology *t)
         char tile[16], isa[128], status[600];
         q4t_kernel_tile(k, tile, sizeof tile);
         q4t_features_format(k->isa, ",", isa, sizeof isa);
-        kernel_status(k, cpu, status, sizeof status);
+        isa_status(q4t_kernel_missing(k, cpu->features), cpu, status, sizeof status);
         if (!status[0] && (k->mr_vl || k->nr_vl)) {
             size_t mr, nr;
             q4t_kernel_tile_size(k, &mr, &nr);
@@ -206,6 +221,15 @@ static void print_text(const q4t_cpu *cpu, const q4t_topology *t)
     }
     for (size_t i = 0; i < q4t_unbuilt_count(); i++)
         printf("%-28s %-5s %-8s %-44s not built: %s\n", q4t_unbuilt_name(i), "-", "-", "-", q4t_unbuilt_reason(i));
+    printf("\n%-28s %-59s %s\n", "vector set", "requires", "status");
+    for (size_t i = 0; i < q4t_vec_count(); i++) { /* built for this architecture */
+        const q4t_vec *v = q4t_vec_at(i);
+        char isa[128], status[600];
+        q4t_features_format(v->isa, ",", isa, sizeof isa);
+        isa_status(v->isa & ~cpu->features, cpu, status, sizeof status);
+        printf("%-28s %-59s %s%s%s\n", v->name, isa[0] ? isa : "-", status[0] ? "not runnable: " : "runnable", status,
+               v == q4t_vec_preferred(cpu->features) ? " (preferred: q4tune run's default)" : "");
+    }
 }
 
 int q4t_cmd_info(int argc, char **argv, q4t_cpu *cpu)
