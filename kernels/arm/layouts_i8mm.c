@@ -1,13 +1,15 @@
 /* layouts_i8mm: the packed layouts of the I8MM family (i8mm_common.h): W in
  * row groups of arg rows, pairs of rows interleaved by 8 bytes, nibbles XOR 8
  * (q4t_w_i8mm_g4, _g8); X in row groups of arg rows, pairs of rows
- * interleaved by 8 bytes with their 2x2 scales (q4t_x_i8mm_x4, _x8). Plain C,
- * compiled with the i8mm group's flags. */
+ * interleaved by 8 bytes with their 2x2 scales (q4t_x_i8mm_x4, _x8). C, X
+ * quantized with NEON (q4t_neon_quantize_q8f); compiled with the i8mm group's
+ * flags. */
 #if !defined(__ARM_FEATURE_MATMUL_INT8)
 #error "layouts_i8mm needs the Armv8.6 int8 matrix multiply extension (-march=armv8.2-a+i8mm)"
 #endif
 
 #include "i8mm_common.h"
+#include "neon_common.h"
 
 /* Where byte j of Q4_0 qs of row r of a W group goes (i8mm_common.h). */
 static size_t w_qs_offset(size_t r, size_t j, size_t nr)
@@ -40,7 +42,7 @@ static void pack_x(const q4t_x_layout *l, const float *x, size_t M, size_t K, vo
                 for (size_t i = 0; i < 2; i++) {
                     q4t_block_q8f q = {0}; /* padding row: d = 0, q = 0 */
                     if (r + i < M)
-                        q4t_quantize_row_q8f(x + (r + i) * K + b * Q4T_QK, &q, Q4T_QK);
+                        q4t_neon_quantize_q8f(x + (r + i) * K + b * Q4T_QK, &q);
                     d[2 * i] = d[2 * i + 1] = q.d;
                     for (size_t g = 0; g < 4; g++)
                         memcpy(p + sizeof d + g * I8MM_KG_BYTES + i * 8, q.qs + g * 8, 8);

@@ -2,7 +2,8 @@
  * (neon_common.h): W in row groups of arg rows, nibbles XOR 8, qs in rows
  * order (q4t_w_neon_rows_g4) or chunks order (q4t_w_sdot_chunks_g4, _g8);
  * X of the SDOT GEMMs in row groups of 4, k-quads interleaved (q4t_x_sdot_x4).
- * Plain C, compiled with the neon group's flags. */
+ * C, X quantized with NEON (q4t_neon_quantize_q8f); compiled with the neon
+ * group's flags. */
 #if !defined(__ARM_NEON)
 #error "layouts_neon needs AArch64 Advanced SIMD (-march=armv8-a)"
 #endif
@@ -50,7 +51,7 @@ static void x4_pack(const q4t_x_layout *l, const float *x, size_t M, size_t K, v
             for (size_t r = 0; r < 4; r++) {
                 q4t_block_q8f q = {0};
                 if (m + r < M)
-                    q4t_quantize_row_q8f(x + (m + r) * K + b * Q4T_QK, &q, Q4T_QK);
+                    q4t_neon_quantize_q8f(x + (m + r) * K + b * Q4T_QK, &q);
                 p->d[r] = q.d;
                 for (size_t k = 0; k < Q4T_QK; k++)
                     p->qs[k / 4][r][k % 4] = q.qs[k];

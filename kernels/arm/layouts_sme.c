@@ -6,11 +6,13 @@
  *   W q4t_w_sme2_p1vl, _p2vl         sme2_common.h, arg = P panels per group
  *   X q4t_x_sme_x1vl, _x2vl          sme_common.h, arg = mr_vl panels of R rows
  *   X q4t_x_sme2_x1vl_vgx4           sme_x1vl, scales in vgx4 group order
- * Plain C (no streaming mode), compiled with the sme group's flags. */
+ * C (no streaming mode), X quantized with NEON (q4t_neon_quantize_q8f);
+ * compiled with the sme group's flags. */
 #if !defined(__aarch64__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "layouts_sme is AArch64 (little-endian), for SME"
 #endif
 
+#include "neon_common.h"
 #include "sme_common.h"
 
 static size_t sme_w_size(const q4t_w_layout *l, size_t N, size_t K)
@@ -60,7 +62,7 @@ static void sme_pack_x(const q4t_x_layout *l, const float *x, size_t M, size_t K
             for (size_t row = 0; row < h; row++) {
                 q4t_block_q8f q = {0};
                 if (m0 + row < M)
-                    q4t_quantize_row_q8f(x + (m0 + row) * K + b * Q4T_QK, &q, Q4T_QK);
+                    q4t_neon_quantize_q8f(x + (m0 + row) * K + b * Q4T_QK, &q);
                 memcpy(d + (b * h + row) * sizeof q.d, &q.d, sizeof q.d);
                 int8_t *qs = (int8_t *)p + (b * h + row / r * r) * Q4T_QK + row % r * 4;
                 for (size_t j = 0; j < Q4T_QK; j++)

@@ -2,12 +2,14 @@
  * read the vector length: W q4t_w_sve_gemv_g2vl (gemv_q4_sve_1x2vl) and
  * q4t_w_sve_i8mm_gvl (gemm_q4_sve_i8mm_8xvl): a 64-byte header recording the
  * VL, then row groups of arg x VL/32 rows, nibbles XOR 8, in the order each
- * kernel's header describes; X q4t_x_sve_i8mm_x8 (gemm_q4_sve_i8mm_8xvl).
- * Compiled with the sve group's flags: they need SVE. */
+ * kernel's header describes; X q4t_x_sve_i8mm_x8 (gemm_q4_sve_i8mm_8xvl),
+ * quantized with NEON (q4t_neon_quantize_q8f). Compiled with the sve group's
+ * flags: they need SVE. */
 #if !defined(__ARM_FEATURE_SVE)
 #error "layouts_sve needs SVE (-march=armv8.2-a+sve)"
 #endif
 
+#include "neon_common.h"
 #include "sve_common.h"
 
 static size_t sve_w_size(const q4t_w_layout *l, size_t N, size_t K)
@@ -72,7 +74,7 @@ static void i8mm_pack_x(const q4t_x_layout *l, const float *x, size_t M, size_t 
             for (size_t r = 0; r < MR; r++) {
                 q4t_block_q8f q = {0}; /* padding rows: d = 0, q = 0 */
                 if (m + r < M)
-                    q4t_quantize_row_q8f(x + (m + r) * K + b * Q4T_QK, &q, Q4T_QK);
+                    q4t_neon_quantize_q8f(x + (m + r) * K + b * Q4T_QK, &q);
                 const float d = q.d * (1.0f / 16);
                 uint8_t *pd = p + (r / 2 * 4 + r % 2) * sizeof d;
                 memcpy(pd, &d, sizeof d);

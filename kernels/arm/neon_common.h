@@ -19,7 +19,11 @@
  * 4 with zero rows, d = 0); per group and 32-block, q4t_x4_block: fp32 d[4] of
  * rows 0..3, then qs[kq][r][i] = q of row r at k = 4 kq + i, so one 16-byte
  * load holds 4 k of the 4 rows (lane r = row r). Quantized by
- * q4t_quantize_row_q8f, so the values are exactly the reference's.
+ * q4t_neon_quantize_q8f, so the values are exactly the reference's.
+ *
+ * Also here: q4t_neon_quantize_q8f, the Q8 quantization of one X block that
+ * every Arm X layout packs with (layouts_*.c: all compiled with AdvancedSIMD,
+ * packing outside streaming mode).
  */
 #ifndef Q4T_ARM_NEON_COMMON_H
 #define Q4T_ARM_NEON_COMMON_H
@@ -29,6 +33,7 @@
 #endif
 
 #include <arm_neon.h>
+#include <math.h>
 #include <string.h>
 
 #include "../kernel.h"
@@ -90,6 +95,37 @@ static inline int32x4_t q4t_neon_block_cols4(const int8x16_t wl[4], const int8x1
     for (int c = 0; c < 4; c++)
         s[c] = vpadalq_s16(vpaddlq_s16(q4t_neon_mul16(wl[c], xl)), q4t_neon_mul16(wh[c], xh));
     return vpaddq_s32(vpaddq_s32(s[0], s[1]), vpaddq_s32(s[2], s[3]));
+}
+
+/* One 32-block of x as q4t_quantize_row_q8f(x, y, 32) writes it, bit for bit:
+ * amax = max |x|, NaNs ignored as there (FCMGT and BSL, its compare and
+ * select: FMAX would return a NaN, FMAXNM a signalling one); d = amax / 127;
+ * id = 1 / d, 0 where d = 0 or 1 / d overflows; y->d = d rounded to fp16
+ * (FCVTN: to nearest even) and widened; q = x * id in fp32 rounded half away
+ * from zero (FCVTAS, roundf's rounding; |q| <= 127); y->s the sum of q. */
+static inline void q4t_neon_quantize_q8f(const float *x, q4t_block_q8f *y)
+{
+    float32x4_t v[8], amax = vdupq_n_f32(0.0f);
+    for (int i = 0; i < 8; i++) {
+        v[i] = vld1q_f32(x + 4 * i);
+        const float32x4_t a = vabsq_f32(v[i]);
+        amax = vbslq_f32(vcgtq_f32(a, amax), a, amax);
+    }
+    const float d = vmaxvq_f32(amax) / 127;
+    const float inv = d != 0.0f ? 1.0f / d : 0.0f;
+    const float id = isinf(inv) ? 0.0f : inv;
+    y->d = vgetq_lane_f32(vcvt_f32_f16(vcvt_f16_f32(vdupq_n_f32(d))), 0);
+    int32x4_t q[8], sum = vdupq_n_s32(0);
+    for (int i = 0; i < 8; i++) {
+        q[i] = vcvtaq_s32_f32(vmulq_n_f32(v[i], id));
+        sum = vaddq_s32(sum, q[i]);
+    }
+    y->s = vaddvq_s32(sum);
+    for (int h = 0; h < 2; h++) { /* int32 -> int8: each q fits */
+        const int16x8_t lo = vmovn_high_s32(vmovn_s32(q[4 * h]), q[4 * h + 1]);
+        const int16x8_t hi = vmovn_high_s32(vmovn_s32(q[4 * h + 2]), q[4 * h + 3]);
+        vst1q_s8(y->qs + 16 * h, vmovn_high_s16(vmovn_s16(lo), hi));
+    }
 }
 
 typedef struct {
