@@ -5,7 +5,8 @@
  * zero-padded vector. rmsnorm sums squares in 16 fp32 lanes; add, rope and
  * to_f16 compute exactly what the reference does. exp: neon_exp below.
  *
- * attend: the keys [p0, p1) in sub-blocks of SUB positions counted from p0
+ * attend (the key loop in vec_arm_attend.h): the keys [p0, p1) in sub-blocks
+ * of SUB positions counted from p0
  * (so a result depends on the inputs, p0 and p1 only); per sub-block, the
  * queries whose row attends its first position, TILE = 4 at a time
  * (consecutive j, across rows; a short last tile repeats its last query and
@@ -331,39 +332,7 @@ static void stage_f16(float *dst, const uint16_t *src, size_t ld, size_t n, size
     }
 }
 
-static void attend(const q4t_attn_args *a, size_t p0, size_t p1, q4t_kv_type kv)
-{
-    const size_t hd = a->head_dim, nq = a->rows * a->heads;
-    if (nq == 0)
-        return;
-    const size_t kend = min_size(p1, a->end0 + a->rows - 1); /* past the last row's last key */
-    const size_t sub = kv == Q4T_KV_F16 ? min_size(SUB, STAGE_FLOATS / hd) : SUB;
-    float sk[STAGE_FLOATS], sv[STAGE_FLOATS];
-    for (size_t b = p0; b < kend; b += sub) {
-        const size_t bend = min_size(b + sub, kend);
-        const size_t r0 = b < a->end0 ? 0 : b - a->end0 + 1; /* the first row attending position b */
-        const float *kb = sk, *vb = sv;
-        size_t ld = hd;
-        if (kv == Q4T_KV_F16) {
-            stage_f16(sk, (const uint16_t *)a->k + b * a->ldkv, a->ldkv, bend - b, hd);
-            stage_f16(sv, (const uint16_t *)a->v + b * a->ldkv, a->ldkv, bend - b, hd);
-        } else {
-            kb = (const float *)a->k + b * a->ldkv, vb = (const float *)a->v + b * a->ldkv, ld = a->ldkv;
-        }
-        for (size_t j0 = r0 * a->heads; j0 < nq; j0 += TILE)
-            attend_tile(a, j0, min_size(TILE, nq - j0), b, bend, kb, vb, ld);
-    }
-}
-
-static void neon_attend_f32(const q4t_attn_args *a, size_t p0, size_t p1)
-{
-    attend(a, p0, p1, Q4T_KV_F32);
-}
-
-static void neon_attend_f16(const q4t_attn_args *a, size_t p0, size_t p1)
-{
-    attend(a, p0, p1, Q4T_KV_F16);
-}
+#include "vec_arm_attend.h"
 
 Q4T_VEC(vec_f32_neon, Q4T_F_NEON, .rmsnorm = neon_rmsnorm, .add = neon_add, .swiglu = neon_swiglu,
-        .rope = neon_rope, .to_f16 = neon_to_f16, .attend = {neon_attend_f32, neon_attend_f16});
+        .rope = neon_rope, .to_f16 = neon_to_f16, .attend = {arm_attend_f32, arm_attend_f16});
