@@ -15,7 +15,7 @@
     X(SVE, "sve", Q4T_F_NEON)                                                                                          \
     X(SVE2, "sve2", Q4T_F_SVE)                                                                                         \
     X(SVEI8MM, "svei8mm", Q4T_F_SVE | Q4T_F_I8MM)                                                                     \
-    X(SME, "sme", Q4T_F_NEON)                                                                                          \
+    X(SME, "sme", 0)                                                                                                   \
     X(SME2, "sme2", Q4T_F_SME)                                                                                         \
     X(SMEI8I32, "smei8i32", Q4T_F_SME)                                                                                 \
     X(AVX2, "avx2", 0)                                                                                                 \

@@ -146,5 +146,5 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
     sme_run_tiles(a, m0, m1, n0, n1, NR_VL, run_tile);
 }
 
-Q4T_VARIANT(gemm_q4_sme2_vlx2vl, GEMM, Q4T_F_SME | Q4T_F_SME2 | Q4T_F_SMEI8I32, sme2_p2vl, sme2_x1vl_vgx4, run,
-            .mr = MR_VL, .nr = NR_VL, .kr = 4, .mr_vl = 1, .nr_vl = 1, .tile = sme_tile);
+Q4T_VARIANT(gemm_q4_sme2_vlx2vl, GEMM, Q4T_F_NEON | Q4T_F_SME | Q4T_F_SME2 | Q4T_F_SMEI8I32, sme2_p2vl, sme2_x1vl_vgx4,
+            run, .mr = MR_VL, .nr = NR_VL, .kr = 4, .mr_vl = 1, .nr_vl = 1, .tile = sme_tile);

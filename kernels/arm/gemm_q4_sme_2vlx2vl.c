@@ -188,5 +188,5 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
     }
 }
 
-Q4T_VARIANT(gemm_q4_sme_2vlx2vl, GEMM, Q4T_F_SME | Q4T_F_SMEI8I32, sme_g2vl, sme_x2vl, run,
+Q4T_VARIANT(gemm_q4_sme_2vlx2vl, GEMM, Q4T_F_NEON | Q4T_F_SME | Q4T_F_SMEI8I32, sme_g2vl, sme_x2vl, run,
             .mr = MR_VL, .nr = NR_VL, .kr = 4, .mr_vl = 1, .nr_vl = 1, .tile = sme_tile);

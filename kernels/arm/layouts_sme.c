@@ -127,6 +127,6 @@ Q4T_W_LAYOUT(sme_g2vl, .isa = Q4T_F_SME, .arg = 2, .size = sme_w_size, .pack = s
 Q4T_W_LAYOUT(sme_g4vl, .isa = Q4T_F_SME, .arg = 4, .size = sme_w_size, .pack = sme_pack_w);
 Q4T_W_LAYOUT(sme2_p1vl, .isa = Q4T_F_SME, .arg = 1, .size = sme_w_size, .pack = sme2_pack_w);
 Q4T_W_LAYOUT(sme2_p2vl, .isa = Q4T_F_SME, .arg = 2, .size = sme_w_size, .pack = sme2_pack_w);
-Q4T_X_LAYOUT(sme_x1vl, .isa = Q4T_F_SME, .arg = 1, .size = sme_x_size, .pack = sme_pack_x);
-Q4T_X_LAYOUT(sme_x2vl, .isa = Q4T_F_SME, .arg = 2, .size = sme_x_size, .pack = sme_pack_x);
-Q4T_X_LAYOUT(sme2_x1vl_vgx4, .isa = Q4T_F_SME, .arg = 1, .size = sme_x_size, .pack = sme2_pack_x_vgx4);
+Q4T_X_LAYOUT(sme_x1vl, .isa = Q4T_F_NEON | Q4T_F_SME, .arg = 1, .size = sme_x_size, .pack = sme_pack_x);
+Q4T_X_LAYOUT(sme_x2vl, .isa = Q4T_F_NEON | Q4T_F_SME, .arg = 2, .size = sme_x_size, .pack = sme_pack_x);
+Q4T_X_LAYOUT(sme2_x1vl_vgx4, .isa = Q4T_F_NEON | Q4T_F_SME, .arg = 1, .size = sme_x_size, .pack = sme2_pack_x_vgx4);
