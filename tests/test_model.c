@@ -364,7 +364,7 @@ static int check_variant(const q4t_model_config *c, const trace *base, const run
     }
     const double d = max_rel_diff(t.logits, base->logits, (size_t)STEPS * (size_t)c->vocab_size);
     const int same = !memcmp(t.tokens, base->tokens, sizeof t.tokens);
-    const double tol = rc->vec ? VEC_TOL : KERNEL_TOL; /* a set forced against the base's */
+    const double tol = rc->vec != q4t_vec_reference() ? VEC_TOL : KERNEL_TOL; /* another set than the base's */
     CHECK(d <= tol && same, "%s, prompt %d, %d threads, batch %d (%s): logits differ by %.2e of the largest, "
           "tokens %s", c->name, rc->prompt, rc->threads, rc->batch, used, d, same ? "same" : "DIFFER");
     printf("  %-78s t%d batch %-2d max diff %.1e%s\n", used, rc->threads, rc->batch, d, same ? "" : " TOKENS DIFFER");
@@ -391,18 +391,18 @@ static void across_kernels(const q4t_model_config *c)
     if (base_trace(c, 1, Q4T_KV_F16, 5, PROMPT, &base))
         return;
     printf("%s: every runnable kernel forced, then the default ones on 1 to 3 threads, against the reference\n"
-           "kernels (1 thread, batch 5):\n", c->name);
+           "kernels (1 thread, batch 5), all with the reference vector set (the sets: below):\n", c->name);
     for (size_t i = 0; i < q4t_kernel_count(); i++) {
         const q4t_kernel *k = q4t_kernel_at(i);
         if (q4t_kernel_missing(k, cpu.features))
             continue;
-        const run_cfg rc = {k->op == Q4T_OP_GEMV ? k : NULL, k->op == Q4T_OP_GEMM ? k : NULL, NULL, Q4T_KV_F16, 1, 5,
-                            PROMPT};
+        const run_cfg rc = {k->op == Q4T_OP_GEMV ? k : NULL, k->op == Q4T_OP_GEMM ? k : NULL, q4t_vec_reference(),
+                            Q4T_KV_F16, 1, 5, PROMPT};
         check_variant(c, &base, &rc);
     }
     for (int threads = 1; threads <= 3; threads++) { /* the default kernels */
-        const run_cfg rc = {NULL, NULL, NULL, Q4T_KV_F16, threads, threads == 1 ? 1 : threads == 2 ? 5 : PROMPT,
-                            PROMPT};
+        const run_cfg rc = {NULL, NULL, q4t_vec_reference(), Q4T_KV_F16, threads,
+                            threads == 1 ? 1 : threads == 2 ? 5 : PROMPT, PROMPT};
         check_variant(c, &base, &rc);
     }
     free(base.logits);
