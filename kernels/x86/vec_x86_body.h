@@ -103,13 +103,19 @@ static void vx_rmsnorm(float *o, const float *x, const float *w, size_t n, float
         vstore_n(o + j, vmul(vload_n(w + j, n - j), vmul(scale, vload_n(x + j, n - j))), n - j);
 }
 
-static void vx_add(float *x, const float *y, size_t n)
+/* x = op(x, y) over n elements (op inlined: a constant at every call). */
+static inline __attribute__((always_inline)) void map2(float *x, const float *y, size_t n, vf (*op)(vf, vf))
 {
     size_t j = 0;
     for (; j + VN <= n; j += VN)
-        vstore(x + j, vadd(vload(x + j), vload(y + j)));
+        vstore(x + j, op(vload(x + j), vload(y + j)));
     if (j < n)
-        vstore_n(x + j, vadd(vload_n(x + j, n - j), vload_n(y + j, n - j)), n - j);
+        vstore_n(x + j, op(vload_n(x + j, n - j), vload_n(y + j, n - j)), n - j);
+}
+
+static void vx_add(float *x, const float *y, size_t n)
+{
+    map2(x, y, n, vadd);
 }
 
 /* h / (1 + e^-h) * u */
@@ -120,11 +126,7 @@ static inline vf silu_mul(vf h, vf u)
 
 static void vx_swiglu(float *h, const float *u, size_t n)
 {
-    size_t j = 0;
-    for (; j + VN <= n; j += VN)
-        vstore(h + j, silu_mul(vload(h + j), vload(u + j)));
-    if (j < n)
-        vstore_n(h + j, silu_mul(vload_n(h + j, n - j), vload_n(u + j, n - j)), n - j);
+    map2(h, u, n, silu_mul);
 }
 
 static inline vf rope_step(vf x, vf cs, vf sn)
