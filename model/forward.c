@@ -49,20 +49,6 @@ static void *cache_at(const q4t_model *m, void *cache, int l, size_t p)
     return (char *)cache + (((size_t)l * (size_t)m->ctx + p) * kv_dim) * kv_bytes(m);
 }
 
-static void embed(const q4t_tensor_data *e, int token, float *out)
-{
-    const size_t cols = e->cols;
-    if (e->type == Q4T_DT_F32) {
-        memcpy(out, (const float *)e->data + (size_t)token * cols, cols * sizeof *out);
-    } else if (e->type == Q4T_DT_F16) {
-        const uint16_t *row = (const uint16_t *)e->data + (size_t)token * cols;
-        for (size_t i = 0; i < cols; i++)
-            out[i] = q4t_fp16_to_fp32(row[i]);
-    } else {
-        q4t_dequantize_row_q4_0((const q4t_block_q4_0 *)e->data + (size_t)token * (cols / Q4T_QK), out, cols);
-    }
-}
-
 /* ---- matrix products ---- */
 
 /* One product of a batch: Y (M rows, ldy apart) = X . W^T. */
@@ -310,7 +296,7 @@ static void forward_batch(q4t_model *m, q4t_phase ph, const int *tokens, int B)
 
     const double t = q4t_now();
     for (int i = 0; i < B; i++) /* the token embeddings */
-        embed(&w->token_embd, tokens[i], s->x + (size_t)i * (size_t)dim);
+        q4t_tensor_row_f32(&w->token_embd, (size_t)tokens[i], s->x + (size_t)i * (size_t)dim);
     lap(m, ph, Q4T_PART_ELEMENTWISE, t);
 
     for (int l = 0; l < p->n_layers; l++) {
@@ -347,16 +333,21 @@ void q4t_forward(q4t_model *m, const int *tokens, int n)
     }
 }
 
-float *q4t_logits(q4t_model *m, q4t_phase ph)
+float *q4t_logits_row(q4t_model *m, q4t_phase ph, int row)
 {
     const q4t_model_config *p = &m->config;
     q4t_runstate *s = &m->s;
     const double t = q4t_now();
-    m->vec->rmsnorm(s->xb, s->x + (size_t)m->last_row * (size_t)p->dim, m->w.rms_final, (size_t)p->dim, p->norm_eps);
+    m->vec->rmsnorm(s->xb, s->x + (size_t)row * (size_t)p->dim, m->w.rms_final, (size_t)p->dim, p->norm_eps);
     lap(m, ph, Q4T_PART_OUTPUT, t);
     const product cls = {&m->w.wcls, s->logits, (size_t)p->vocab_size};
     matmuls(m, ph, Q4T_PART_OUTPUT, s->xb, 1, 1, &cls);
     return s->logits;
+}
+
+float *q4t_logits(q4t_model *m, q4t_phase ph)
+{
+    return q4t_logits_row(m, ph, m->last_row);
 }
 
 int q4t_argmax(const float *v, int n)

@@ -154,13 +154,21 @@ const char *q4t_gguf_type_name(uint32_t t)
     return buf;
 }
 
-/* Bytes of a tensor of a type this reader sizes; 0 otherwise. */
-static uint64_t tensor_bytes(uint32_t type, uint64_t nelem, uint64_t ne0)
+static int is_block_type(uint32_t type)
+{
+    return type == Q4T_DT_Q4_0 || type == Q4T_DT_Q8_0;
+}
+
+/* Bytes of a tensor of a type this reader sizes (block types: ne0 a
+ * multiple of 32, which parse checks); 0 otherwise. */
+static uint64_t tensor_bytes(uint32_t type, uint64_t nelem)
 {
     switch (type) {
     case Q4T_DT_F32: return nelem * 4;
-    case Q4T_DT_F16: return nelem * 2;
-    case Q4T_DT_Q4_0: return ne0 % Q4T_QK ? 0 : nelem / Q4T_QK * sizeof(q4t_block_q4_0);
+    case Q4T_DT_F16:
+    case Q4T_DT_BF16: return nelem * 2;
+    case Q4T_DT_Q8_0: return nelem / Q4T_QK * sizeof(q4t_block_q8_0);
+    case Q4T_DT_Q4_0: return nelem / Q4T_QK * sizeof(q4t_block_q4_0);
     default: return 0;
     }
 }
@@ -250,10 +258,10 @@ static int parse(q4t_gguf *g, char *err, size_t errlen)
         if (t->offset % g->alignment)
             return fail(&c, "corrupt: tensor '%s' starts at offset %llu, not a multiple of the alignment %zu",
                         t->name, (unsigned long long)t->offset, g->alignment);
-        if (t->type == Q4T_DT_Q4_0 && t->ne[0] % Q4T_QK)
-            return fail(&c, "corrupt: Q4_0 tensor '%s' has rows of %llu elements, not a multiple of 32", t->name,
-                        (unsigned long long)t->ne[0]);
-        t->bytes = tensor_bytes(t->type, nelem, t->ne[0]);
+        if (is_block_type(t->type) && t->ne[0] % Q4T_QK)
+            return fail(&c, "corrupt: %s tensor '%s' has rows of %llu elements, not a multiple of 32",
+                        q4t_gguf_type_name(t->type), t->name, (unsigned long long)t->ne[0]);
+        t->bytes = tensor_bytes(t->type, nelem);
         for (size_t j = 0; j + 1 < g->ntensors; j++)
             if (!strcmp(g->tensors[j].name, t->name))
                 return fail(&c, "corrupt: tensor '%s' appears twice", t->name);
@@ -399,6 +407,17 @@ int q4t_gguf_get_int(const q4t_gguf *g, const char *key, int64_t *out, char *err
     return 0;
 }
 
+int q4t_gguf_get_bool(const q4t_gguf *g, const char *key, int *out, char *err, size_t errlen)
+{
+    const kv *e = find_kv(g, key);
+    if (!e)
+        return 0;
+    if (e->type != GGUF_BOOL)
+        return wrong_type(e, "a bool", err, errlen);
+    *out = e->value[0] != 0;
+    return 0;
+}
+
 int q4t_gguf_get_float(const q4t_gguf *g, const char *key, double *out, char *err, size_t errlen)
 {
     const kv *e = find_kv(g, key);
@@ -413,6 +432,130 @@ int q4t_gguf_get_float(const q4t_gguf *g, const char *key, double *out, char *er
     } else {
         return wrong_type(e, "a float", err, errlen);
     }
+    return 0;
+}
+
+/* An array kv's element type and count, the elements after them; -1 if e is no array. */
+static int array_of(const kv *e, uint32_t *et, uint64_t *n, const uint8_t **elems, char *err, size_t errlen)
+{
+    if (e->type != GGUF_ARRAY)
+        return wrong_type(e, "an array", err, errlen);
+    memcpy(et, e->value, 4);
+    memcpy(n, e->value + 4, 8);
+    *elems = e->value + 12;
+    return 0;
+}
+
+static int wrong_elements(const kv *e, uint32_t et, const char *want, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "key '%s' is an array of %s, expected an array of %s", e->key,
+             et < GGUF_NTYPES ? value_type_names[et] : "unknown type", want);
+    return -1;
+}
+
+/* The file's parse stepped over every array: its counts and lengths are within the mapping. */
+int q4t_gguf_get_str_array(const q4t_gguf *g, const char *key, q4t_gguf_str **out, size_t *n, char *err,
+                           size_t errlen)
+{
+    const kv *e = find_kv(g, key);
+    uint32_t et;
+    uint64_t count;
+    const uint8_t *p;
+    if (!e)
+        return 0;
+    if (array_of(e, &et, &count, &p, err, errlen))
+        return -1;
+    if (et != GGUF_STRING)
+        return wrong_elements(e, et, "strings", err, errlen);
+    q4t_gguf_str *v = malloc((count ? (size_t)count : 1) * sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "key '%s': out of memory for %llu strings", key, (unsigned long long)count);
+        return -1;
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t len;
+        memcpy(&len, p, 8);
+        v[i].s = (const char *)p + 8;
+        v[i].len = (size_t)len;
+        p += 8 + len;
+    }
+    *out = v;
+    *n = (size_t)count;
+    return 0;
+}
+
+int q4t_gguf_get_float_array(const q4t_gguf *g, const char *key, float **out, size_t *n, char *err, size_t errlen)
+{
+    const kv *e = find_kv(g, key);
+    uint32_t et;
+    uint64_t count;
+    const uint8_t *p;
+    if (!e)
+        return 0;
+    if (array_of(e, &et, &count, &p, err, errlen))
+        return -1;
+    if (et != GGUF_F32 && et != GGUF_F64)
+        return wrong_elements(e, et, "floats", err, errlen);
+    float *v = malloc((count ? (size_t)count : 1) * sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "key '%s': out of memory for %llu floats", key, (unsigned long long)count);
+        return -1;
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        if (et == GGUF_F32) {
+            memcpy(&v[i], p + 4 * i, 4);
+        } else {
+            double d;
+            memcpy(&d, p + 8 * i, 8);
+            v[i] = (float)d;
+        }
+    }
+    *out = v;
+    *n = (size_t)count;
+    return 0;
+}
+
+int q4t_gguf_get_int_array(const q4t_gguf *g, const char *key, int32_t **out, size_t *n, char *err, size_t errlen)
+{
+    const kv *e = find_kv(g, key);
+    uint32_t et;
+    uint64_t count;
+    const uint8_t *p;
+    if (!e)
+        return 0;
+    if (array_of(e, &et, &count, &p, err, errlen))
+        return -1;
+    if (et >= GGUF_NTYPES || et == GGUF_F32 || et == GGUF_F64 || et == GGUF_BOOL || et == GGUF_STRING ||
+        et == GGUF_ARRAY)
+        return wrong_elements(e, et, "integers", err, errlen);
+    int32_t *v = malloc((count ? (size_t)count : 1) * sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "key '%s': out of memory for %llu integers", key, (unsigned long long)count);
+        return -1;
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        const uint8_t *q = p + i * value_size[et];
+        int64_t x = 0;
+        switch (et) {
+        case GGUF_U8: x = q[0]; break;
+        case GGUF_I8: x = (int8_t)q[0]; break;
+        case GGUF_U16: { uint16_t t; memcpy(&t, q, 2); x = t; } break;
+        case GGUF_I16: { int16_t t; memcpy(&t, q, 2); x = t; } break;
+        case GGUF_U32: { uint32_t t; memcpy(&t, q, 4); x = t; } break;
+        case GGUF_I32: { int32_t t; memcpy(&t, q, 4); x = t; } break;
+        case GGUF_U64: { uint64_t t; memcpy(&t, q, 8); x = t > INT64_MAX ? INT64_MAX : (int64_t)t; } break;
+        default: memcpy(&x, q, 8); break; /* GGUF_I64 */
+        }
+        if (x < INT32_MIN || x > INT32_MAX) {
+            snprintf(err, errlen, "key '%s': element %llu (%lld) does not fit an int32", key, (unsigned long long)i,
+                     (long long)x);
+            free(v);
+            return -1;
+        }
+        v[i] = (int32_t)x;
+    }
+    *out = v;
+    *n = (size_t)count;
     return 0;
 }
 
@@ -503,6 +646,19 @@ static int key_float(const q4t_gguf *g, const char *key, float *out, char *err, 
     return 0;
 }
 
+/* The types the model takes: weight matrices and the token embedding in any
+ * of these (matrices run as Q4_0, the others quantized to it at load; the
+ * embedding's rows are read as they are); norms and rope_freqs in floats. */
+static int weights_type(uint32_t ty)
+{
+    return ty == Q4T_DT_Q4_0 || ty == Q4T_DT_Q8_0 || ty == Q4T_DT_F32 || ty == Q4T_DT_F16 || ty == Q4T_DT_BF16;
+}
+
+static int vector_type(uint32_t ty)
+{
+    return ty == Q4T_DT_F32 || ty == Q4T_DT_F16 || ty == Q4T_DT_BF16;
+}
+
 /* Checks tensor t of layer: present (unless optional), of an accepted type, of its shape. */
 static int check_tensor(const q4t_gguf *g, const q4t_model_config *c, q4t_tensor t, int layer, char *err,
                         size_t errlen)
@@ -516,15 +672,13 @@ static int check_tensor(const q4t_gguf *g, const q4t_model_config *c, q4t_tensor
         snprintf(err, errlen, "tensor '%s' missing", name);
         return -1;
     }
-    const int matrix = q4t_tensor_is_matrix(t);
+    const int matrix = q4t_tensor_is_matrix(t), weights = matrix || t == Q4T_T_TOKEN_EMBD;
     const uint32_t ty = gt->type;
-    const int ok = matrix ? ty == Q4T_DT_Q4_0
-                          : ty == Q4T_DT_F32 || ty == Q4T_DT_F16 || (t == Q4T_T_TOKEN_EMBD && ty == Q4T_DT_Q4_0);
-    if (!ok) {
+    if (weights ? !weights_type(ty) : !vector_type(ty)) {
         snprintf(err, errlen, "tensor '%s' is %s: q4tune takes %s", name, q4t_gguf_type_name(ty),
-                 matrix ? "Q4_0 matrices (llama-quantize --pure ... Q4_0)"
-                 : t == Q4T_T_TOKEN_EMBD ? "F32, F16 or Q4_0 token embeddings"
-                                         : "F32 or F16 vectors");
+                 matrix ? "Q4_0, Q8_0, F32, F16 or BF16 matrices (all but Q4_0 quantized to Q4_0 at load)"
+                 : weights ? "Q4_0, Q8_0, F32, F16 or BF16 token embeddings"
+                           : "F32, F16 or BF16 vectors");
         return -1;
     }
     size_t rows, cols;
@@ -619,6 +773,32 @@ static int llama_config(q4t_gguf *g, q4t_model_config *c, char *err, size_t errl
     return 0;
 }
 
+/* The source's note (q4t_weight_source.note): the matrices not in Q4_0, by
+ * type, as the model reads them (a tied output projection is the embedding). */
+static void conversion_note(const q4t_gguf *g, const q4t_model_config *c, char *note, size_t len)
+{
+    size_t count[Q4T_DT_BF16 + 1] = {0}; /* by ggml type; check_tensor let through no other */
+    for (q4t_tensor t = 0; t < Q4T_T_COUNT; t++) {
+        if (!q4t_tensor_is_matrix(t))
+            continue;
+        for (int l = 0; l < (q4t_tensor_per_layer(t) ? c->n_layers : 1); l++) {
+            const q4t_gguf_tensor *gt = llama_tensor(g, t, l);
+            count[(gt ? gt : llama_tensor(g, Q4T_T_TOKEN_EMBD, 0))->type]++;
+        }
+    }
+    static const q4t_dtype converted[] = {Q4T_DT_F16, Q4T_DT_BF16, Q4T_DT_F32, Q4T_DT_Q8_0};
+    size_t n = 0;
+    note[0] = '\0';
+    for (size_t i = 0; i < sizeof converted / sizeof converted[0] && n < len; i++) {
+        const q4t_dtype ty = converted[i];
+        if (count[ty])
+            n += (size_t)snprintf(note + n, len - n, "%s%zu %s matri%s %s", n ? "; " : "", count[ty],
+                                  q4t_gguf_type_name(ty), count[ty] == 1 ? "x" : "ces",
+                                  ty == Q4T_DT_Q8_0 ? "re-quantized to Q4_0 (8-bit to 4-bit: not the file's own numerics)"
+                                                    : "quantized to Q4_0 at load");
+    }
+}
+
 int q4t_gguf_llama(const char *path, q4t_model_config *c, q4t_weight_source *src, char *err, size_t errlen)
 {
     memset(src, 0, sizeof *src);
@@ -641,6 +821,7 @@ int q4t_gguf_llama(const char *path, q4t_model_config *c, q4t_weight_source *src
         snprintf(s->name, sizeof s->name, "%s", base ? base + 1 : path);
     c->name = s->name;
     snprintf(src->what, sizeof src->what, "%s", path);
+    conversion_note(g, c, src->note, sizeof src->note);
     src->ctx = s;
     src->get = llama_get;
     src->release = llama_release;

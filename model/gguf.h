@@ -27,7 +27,7 @@ typedef struct {
     uint64_t ne[4]; /* ne[0] contiguous; unused dimensions 1 */
     uint64_t offset;
     const void *data;
-    uint64_t bytes; /* for F32, F16, Q4_0; 0 for types this reader does not size */
+    uint64_t bytes; /* for F32, F16, BF16, Q8_0, Q4_0; 0 for types this reader does not size */
 } q4t_gguf_tensor;
 
 q4t_gguf *q4t_gguf_open(const char *path, char *err, size_t errlen);
@@ -47,6 +47,22 @@ int q4t_gguf_has(const q4t_gguf *g, const char *key);
 int q4t_gguf_get_str(const q4t_gguf *g, const char *key, const char **out, char *err, size_t errlen);
 int q4t_gguf_get_int(const q4t_gguf *g, const char *key, int64_t *out, char *err, size_t errlen);   /* any integer */
 int q4t_gguf_get_float(const q4t_gguf *g, const char *key, double *out, char *err, size_t errlen); /* f32, f64 */
+int q4t_gguf_get_bool(const q4t_gguf *g, const char *key, int *out, char *err, size_t errlen);     /* bool: 0 or 1 */
+
+/* Arrays by key, copied out (free() *out): 0 found, with *n elements in a new
+ * *out, or absent (*out and *n untouched); -1 if the key is not an array of
+ * that kind (err names the key and what it holds).
+ *   strings  views into the mapping (not NUL-terminated): s, len
+ *   floats   an array of f32 or f64
+ *   ints     an array of any integer type, each fitting an int32 */
+typedef struct {
+    const char *s;
+    size_t len;
+} q4t_gguf_str;
+int q4t_gguf_get_str_array(const q4t_gguf *g, const char *key, q4t_gguf_str **out, size_t *n, char *err,
+                           size_t errlen);
+int q4t_gguf_get_float_array(const q4t_gguf *g, const char *key, float **out, size_t *n, char *err, size_t errlen);
+int q4t_gguf_get_int_array(const q4t_gguf *g, const char *key, int32_t **out, size_t *n, char *err, size_t errlen);
 
 /* The bytes [p, p + n) of the mapping are no longer needed: drop their pages
  * (they come back from the file if touched again). */
@@ -54,10 +70,14 @@ void q4t_gguf_release(const q4t_gguf *g, const void *p, size_t n);
 
 /* A Llama-architecture model from a GGUF: its shape from the llama.* keys and
  * the tensors, and a weight source of the mapped tensors. Checks up front
- * that every tensor the model needs is there, of a type it takes (Q4_0
- * matrices; F32/F16 norms; F32/F16/Q4_0 token embeddings) and of its shape.
- * The source owns the mapping; name (general.name, else the file name)
- * lives as long as the source. Returns 0, or -1 with the reason in err. */
+ * that every tensor the model needs is there, of a type it takes and of its
+ * shape: weight matrices Q4_0, Q8_0, F32, F16 or BF16 (all but Q4_0 are
+ * quantized to Q4_0 when the model is built, one at a time, as llama.cpp's
+ * quantize_row_q4_0_ref does; src->note says how many of which), the token
+ * embedding of any of those types (its rows read as they are), norms and
+ * rope_freqs.weight F32, F16 or BF16. The source owns the mapping; name
+ * (general.name, else the file name) lives as long as the source. Returns 0,
+ * or -1 with the reason in err. */
 int q4t_gguf_llama(const char *path, q4t_model_config *c, q4t_weight_source *src, char *err, size_t errlen);
 
 #endif

@@ -71,8 +71,31 @@ size_t q4t_dtype_bytes(q4t_dtype dt, size_t rows, size_t cols)
 {
     switch (dt) {
     case Q4T_DT_F32: return rows * cols * sizeof(float);
-    case Q4T_DT_F16: return rows * cols * sizeof(uint16_t);
+    case Q4T_DT_F16:
+    case Q4T_DT_BF16: return rows * cols * sizeof(uint16_t);
+    case Q4T_DT_Q8_0: return rows * (cols / Q4T_QK) * sizeof(q4t_block_q8_0);
     default: return rows * (cols / Q4T_QK) * sizeof(q4t_block_q4_0);
+    }
+}
+
+void q4t_tensor_row_f32(const q4t_tensor_data *d, size_t r, float *out)
+{
+    const size_t n = d->cols;
+    const char *row = (const char *)d->data + q4t_dtype_bytes(d->type, r, n);
+    switch (d->type) {
+    case Q4T_DT_F32: memcpy(out, row, n * sizeof *out); break;
+    case Q4T_DT_F16:
+        for (size_t i = 0; i < n; i++)
+            out[i] = q4t_fp16_to_fp32(((const uint16_t *)row)[i]);
+        break;
+    case Q4T_DT_BF16:
+        for (size_t i = 0; i < n; i++) {
+            const uint32_t u = (uint32_t)((const uint16_t *)row)[i] << 16;
+            memcpy(&out[i], &u, sizeof u);
+        }
+        break;
+    case Q4T_DT_Q8_0: q4t_dequantize_row_q8_0((const q4t_block_q8_0 *)row, out, n); break;
+    case Q4T_DT_Q4_0: q4t_dequantize_row_q4_0((const q4t_block_q4_0 *)row, out, n); break;
     }
 }
 
@@ -190,7 +213,7 @@ static float *alloc_floats(size_t n)
     return p;
 }
 
-/* A vector tensor into dst (F32 or F16 source); an absent (optional) one leaves dst as it is. */
+/* A vector tensor into dst; an absent (optional) one leaves dst as it is. */
 static int load_vector(q4t_model *m, q4t_tensor t, int layer, float *dst, char *err, size_t errlen)
 {
     q4t_tensor_data d;
@@ -198,55 +221,75 @@ static int load_vector(q4t_model *m, q4t_tensor t, int layer, float *dst, char *
         return -1;
     if (!d.data)
         return 0;
-    for (size_t i = 0; i < d.cols; i++)
-        dst[i] = d.type == Q4T_DT_F32 ? ((const float *)d.data)[i] : q4t_fp16_to_fp32(((const uint16_t *)d.data)[i]);
+    q4t_tensor_row_f32(&d, 0, dst);
     m->src.release(m->src.ctx, &d);
     return 0;
 }
 
-/* Packs w from tensor t: W is released (or, tied to the embedding, left) right after. */
+/* Q4_0 rows of d (not Q4_0 itself) into a new temporary of pages, a row at a
+ * time as q4t_quantize_row_q4_0 quantizes them; NULL if out of memory. */
+static q4t_block_q4_0 *quantize_q4_0(const q4t_tensor_data *d, size_t *bytes)
+{
+    *bytes = q4t_dtype_bytes(Q4T_DT_Q4_0, d->rows, d->cols);
+    q4t_block_q4_0 *q = q4t_pages_alloc(*bytes);
+    float *row = malloc(d->cols * sizeof *row);
+    if (!q || !row) {
+        q4t_pages_free(q, *bytes);
+        free(row);
+        return NULL;
+    }
+    for (size_t r = 0; r < d->rows; r++) {
+        q4t_tensor_row_f32(d, r, row);
+        q4t_quantize_row_q4_0(row, q + r * (d->cols / Q4T_QK), d->cols);
+    }
+    free(row);
+    return q;
+}
+
+/* Packs w from tensor t. A matrix of another type than Q4_0 (float, Q8_0,
+ * or the embedding it is tied to) is quantized to Q4_0 into a temporary and
+ * released at once, so that it is never held with its packed copy (a tied
+ * embedding is taken from the source again after packing); the temporary
+ * is freed as soon as it is packed. A Q4_0 matrix is released once packed
+ * (a tied Q4_0 embedding stays). */
 static int load_matrix(q4t_model *m, q4t_qmatrix *w, q4t_tensor t, int layer, char *err, size_t errlen)
 {
     q4t_tensor_data d;
-    int tied = 0;
     if (m->src.get(m->src.ctx, t, layer, &d, err, errlen))
         return -1;
-    if (!d.data) { /* no output.weight: the output projection is the embedding table */
+    const int tied = !d.data;
+    if (tied) { /* no output.weight: the output projection is the embedding table */
         d = m->w.token_embd;
-        tied = 1;
+        t = Q4T_T_TOKEN_EMBD;
     }
-    void *tmp = NULL;
+    char name[96];
+    q4t_tensor_name(t, layer, name, sizeof name);
+    q4t_block_q4_0 *tmp = NULL;
     size_t tmp_bytes = 0;
-    const q4t_block_q4_0 *rows = d.data;
-    if (d.type != Q4T_DT_Q4_0) { /* only a tied F32/F16 embedding gets here: quantize it for the kernels */
-        tmp_bytes = q4t_dtype_bytes(Q4T_DT_Q4_0, d.rows, d.cols);
-        float *row = malloc(d.cols * sizeof *row);
-        tmp = q4t_pages_alloc(tmp_bytes);
-        if (!row || !tmp) {
-            free(row);
-            q4t_pages_free(tmp, tmp_bytes);
-            snprintf(err, errlen, "out of memory quantizing %s", w->what);
+    if (d.type != Q4T_DT_Q4_0) {
+        tmp = quantize_q4_0(&d, &tmp_bytes);
+        m->src.release(m->src.ctx, &d);
+        if (tied)
+            m->w.token_embd.data = NULL;
+        if (!tmp) {
+            snprintf(err, errlen, "out of memory quantizing %s (%s) to Q4_0 (%zu bytes)", name, w->what, tmp_bytes);
             return -1;
         }
-        for (size_t r = 0; r < d.rows; r++) {
-            for (size_t i = 0; i < d.cols; i++)
-                row[i] = d.type == Q4T_DT_F32 ? ((const float *)d.data)[r * d.cols + i]
-                                              : q4t_fp16_to_fp32(((const uint16_t *)d.data)[r * d.cols + i]);
-            q4t_quantize_row_q4_0(row, (q4t_block_q4_0 *)tmp + r * (d.cols / Q4T_QK), d.cols);
-        }
-        free(row);
-        rows = tmp;
     }
     const q4t_kernel *k = w->plan->phase[Q4T_DECODE].kernel;
     w->packed_bytes = q4t_kernel_packed_w_size(k, w->N, w->K);
     w->packed = q4t_alloc_packed(w->packed_bytes);
     if (w->packed)
-        q4t_kernel_pack_w(k, rows, w->N, w->K, w->packed);
+        q4t_kernel_pack_w(k, tmp ? tmp : d.data, w->N, w->K, w->packed);
     q4t_pages_free(tmp, tmp_bytes);
-    if (!tied)
+    if (!tmp && !tied)
         m->src.release(m->src.ctx, &d);
     if (!w->packed) {
-        snprintf(err, errlen, "out of memory packing %s (%zu bytes)", w->what, w->packed_bytes);
+        snprintf(err, errlen, "out of memory packing %s (%s, %zu bytes)", name, w->what, w->packed_bytes);
+        return -1;
+    }
+    if (tied && tmp && m->src.get(m->src.ctx, Q4T_T_TOKEN_EMBD, 0, &m->w.token_embd, err, errlen)) {
+        m->w.token_embd.data = NULL; /* nothing to release */
         return -1;
     }
     return 0;

@@ -48,8 +48,9 @@ typedef enum {
     Q4T_T_COUNT
 } q4t_tensor;
 
-/* Element types, numbered as in GGUF (ggml_type). */
-typedef enum { Q4T_DT_F32 = 0, Q4T_DT_F16 = 1, Q4T_DT_Q4_0 = 2 } q4t_dtype;
+/* Element types, numbered as in GGUF (ggml_type). Weight matrices run as
+ * Q4_0; the others are converted to it when the model is built. */
+typedef enum { Q4T_DT_F32 = 0, Q4T_DT_F16 = 1, Q4T_DT_Q4_0 = 2, Q4T_DT_Q8_0 = 8, Q4T_DT_BF16 = 30 } q4t_dtype;
 
 int q4t_tensor_per_layer(q4t_tensor t);
 int q4t_tensor_is_matrix(q4t_tensor t); /* a weight matrix (Q4_0, packed); else a vector or the embedding */
@@ -57,7 +58,7 @@ int q4t_tensor_is_matrix(q4t_tensor t); /* a weight matrix (Q4_0, packed); else 
 void q4t_tensor_name(q4t_tensor t, int layer, char *buf, size_t len);
 /* rows x cols of t for c (vectors: 1 x n). */
 void q4t_tensor_shape(const q4t_model_config *c, q4t_tensor t, size_t *rows, size_t *cols);
-/* Bytes of rows x cols elements of type dt. */
+/* Bytes of rows x cols elements of type dt (Q4_0, Q8_0: cols a multiple of 32). */
 size_t q4t_dtype_bytes(q4t_dtype dt, size_t rows, size_t cols);
 
 /* Checks that c describes a model this decoder runs: positive sizes, dim a
@@ -80,6 +81,11 @@ typedef struct {
 
 typedef struct q4t_weight_source {
     char what[256]; /* "synthetic, seed 1" or the GGUF path */
+    /* What loading converts, for the user, set when the source is opened:
+     * "154 F16 matrices quantized to Q4_0 at load", "1 Q8_0 matrix
+     * re-quantized to Q4_0 (8-bit to 4-bit: not the file's own numerics)",
+     * several joined by "; "; empty when every matrix is Q4_0. */
+    char note[256];
     void *ctx;
     /* The tensor's data into out, valid until release(): 0, with out->data
      * NULL if the tensor is absent (only Q4T_T_OUTPUT, meaning tied, and
@@ -89,6 +95,10 @@ typedef struct q4t_weight_source {
     void (*release)(void *ctx, const q4t_tensor_data *d);
     void (*close)(void *ctx);
 } q4t_weight_source;
+
+/* Row r of d (any q4t_dtype) as d->cols floats: exact for F32, F16 and BF16,
+ * the dequantized values for Q4_0 and Q8_0. */
+void q4t_tensor_row_f32(const q4t_tensor_data *d, size_t r, float *out);
 
 /* ---- the model ---- */
 
@@ -215,6 +225,10 @@ void q4t_forward(q4t_model *m, const int *tokens, int n);
 /* The logits of the last token forward() ran: final norm, output projection.
  * phase picks the pool (prefill: the first token after the prompt). */
 float *q4t_logits(q4t_model *m, q4t_phase phase);
+/* The logits of row row (0 .. last_row) of the last batch forward() ran: the
+ * token at position pos - last_row - 1 + row. Feeding a prompt in pieces of
+ * up to batch tokens gives every position's logits (q4t_run_logits). */
+float *q4t_logits_row(q4t_model *m, q4t_phase phase, int row);
 
 /* The index of the largest value (the lowest index among equals). */
 int q4t_argmax(const float *v, int n);

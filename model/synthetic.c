@@ -43,22 +43,24 @@ static void uniform_row(uint64_t *s, float *out, size_t n, float scale)
     }
 }
 
-int q4t_synth_has(const q4t_model_config *c, q4t_tensor t, q4t_dtype *type)
+int q4t_synth_has(const q4t_model_config *c, q4t_synth_kind kind, q4t_tensor t, q4t_dtype *type)
 {
     if (t == Q4T_T_ROPE_FREQS || (t == Q4T_T_OUTPUT && c->tied_embeddings))
         return 0;
-    *type = q4t_tensor_is_matrix(t) || t == Q4T_T_TOKEN_EMBD ? Q4T_DT_Q4_0 : Q4T_DT_F32;
+    const int weights = q4t_tensor_is_matrix(t) || t == Q4T_T_TOKEN_EMBD;
+    *type = weights && kind == Q4T_SYNTH_Q4_0 ? Q4T_DT_Q4_0 : Q4T_DT_F32;
     return 1;
 }
 
-void q4t_synth_fill(const q4t_model_config *c, uint64_t seed, q4t_tensor t, int layer, void *dst)
+void q4t_synth_fill(const q4t_model_config *c, uint64_t seed, q4t_synth_kind kind, q4t_tensor t, int layer,
+                    void *dst)
 {
     size_t rows, cols;
     q4t_tensor_shape(c, t, &rows, &cols);
     q4t_dtype type;
-    if (!q4t_synth_has(c, t, &type))
+    if (!q4t_synth_has(c, kind, t, &type))
         return;
-    if (type == Q4T_DT_F32) { /* norm weights */
+    if (!q4t_tensor_is_matrix(t) && t != Q4T_T_TOKEN_EMBD) { /* norm weights */
         uint64_t s = row_state(seed, t, layer, 0);
         float *v = dst;
         for (size_t i = 0; i < cols; i++)
@@ -66,13 +68,15 @@ void q4t_synth_fill(const q4t_model_config *c, uint64_t seed, q4t_tensor t, int 
         return;
     }
     const float scale = t == Q4T_T_TOKEN_EMBD ? 1.0f : sqrtf(3.0f / (float)cols);
-    q4t_block_q4_0 *out = dst;
+    const size_t nb = cols / Q4T_QK;
     for (size_t r = 0; r < rows; r++) {
         uint64_t s = row_state(seed, t, layer, r);
-        for (size_t b = 0; b < cols / Q4T_QK; b++, out++) { /* a block at a time: the row's draws in order */
+        for (size_t b = 0; b < nb; b++) { /* a block at a time, the row's draws in order: the same values either way */
             float block[Q4T_QK];
-            uniform_row(&s, block, Q4T_QK, scale);
-            q4t_quantize_row_q4_0(block, out, Q4T_QK);
+            float *v = type == Q4T_DT_F32 ? (float *)dst + (r * nb + b) * Q4T_QK : block;
+            uniform_row(&s, v, Q4T_QK, scale);
+            if (type == Q4T_DT_Q4_0)
+                q4t_quantize_row_q4_0(v, (q4t_block_q4_0 *)dst + r * nb + b, Q4T_QK);
         }
     }
 }
@@ -80,6 +84,7 @@ void q4t_synth_fill(const q4t_model_config *c, uint64_t seed, q4t_tensor t, int 
 typedef struct {
     q4t_model_config config;
     uint64_t seed;
+    q4t_synth_kind kind;
 } synth;
 
 static int synth_get(void *ctx, q4t_tensor t, int layer, q4t_tensor_data *out, char *err, size_t errlen)
@@ -90,7 +95,7 @@ static int synth_get(void *ctx, q4t_tensor t, int layer, q4t_tensor_data *out, c
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (!q4t_synth_has(&s->config, t, &type)) {
+    if (!q4t_synth_has(&s->config, s->kind, t, &type)) {
         out->data = NULL;
         return 0;
     }
@@ -104,7 +109,7 @@ static int synth_get(void *ctx, q4t_tensor t, int layer, q4t_tensor_data *out, c
         snprintf(err, errlen, "out of memory for %s (%zu bytes)", name, bytes);
         return -1;
     }
-    q4t_synth_fill(&s->config, s->seed, t, layer, p);
+    q4t_synth_fill(&s->config, s->seed, s->kind, t, layer, p);
     out->data = p;
     return 0;
 }
@@ -120,17 +125,30 @@ static void synth_close(void *ctx)
     free(ctx);
 }
 
-void q4t_synth_source(const q4t_model_config *c, uint64_t seed, q4t_weight_source *out)
+static void make_source(const q4t_model_config *c, uint64_t seed, q4t_synth_kind kind, q4t_weight_source *out)
 {
     memset(out, 0, sizeof *out);
     synth *s = calloc(1, sizeof *s);
     if (s) {
         s->config = *c;
         s->seed = seed;
+        s->kind = kind;
     }
     snprintf(out->what, sizeof out->what, "synthetic, seed %llu", (unsigned long long)seed);
+    if (kind == Q4T_SYNTH_F32) /* every matrix, and the output projection tied or not */
+        snprintf(out->note, sizeof out->note, "%d F32 matrices quantized to Q4_0 at load", 7 * c->n_layers + 1);
     out->ctx = s;
     out->get = synth_get;
     out->release = synth_release;
     out->close = synth_close;
+}
+
+void q4t_synth_source(const q4t_model_config *c, uint64_t seed, q4t_weight_source *out)
+{
+    make_source(c, seed, Q4T_SYNTH_Q4_0, out);
+}
+
+void q4t_synth_source_float(const q4t_model_config *c, uint64_t seed, q4t_weight_source *out)
+{
+    make_source(c, seed, Q4T_SYNTH_F32, out);
 }

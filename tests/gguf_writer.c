@@ -275,71 +275,127 @@ int gw_write(gguf_writer *w, const char *path)
 typedef struct {
     q4t_model_config config;
     uint64_t seed;
+    q4t_synth_kind kind; /* the synthetic weights it comes from */
     q4t_tensor t;
     int layer;
-    unsigned flags;
+    q4t_dtype stored; /* the type its values are rounded or quantized to ... */
+    q4t_dtype type;   /* ... and the type written (Q4_0 from the stored values, or the same) */
 } model_tensor;
+
+static uint16_t to_bf16(float f) /* rounded to nearest even; NaN kept quiet */
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? (u >> 16) | 0x40u : (u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+/* n floats as a row of type dt: F16 and BF16 rounded to nearest even, Q8_0
+ * and Q4_0 quantized as llama.cpp does. */
+static void store_row(q4t_dtype dt, const float *x, void *dst, size_t n)
+{
+    switch (dt) {
+    case Q4T_DT_F32: memcpy(dst, x, n * sizeof *x); break;
+    case Q4T_DT_F16:
+        for (size_t i = 0; i < n; i++)
+            ((uint16_t *)dst)[i] = q4t_fp32_to_fp16(x[i]);
+        break;
+    case Q4T_DT_BF16:
+        for (size_t i = 0; i < n; i++)
+            ((uint16_t *)dst)[i] = to_bf16(x[i]);
+        break;
+    case Q4T_DT_Q8_0: q4t_quantize_row_q8_0(x, dst, n); break;
+    case Q4T_DT_Q4_0: q4t_quantize_row_q4_0(x, dst, n); break;
+    }
+}
+
+/* x[0..n) in place as a row of F32, F16, BF16 or Q8_0 holds them: what a
+ * loader should read back (decoded here, not by the loader's
+ * q4t_tensor_row_f32). */
+static void round_row(q4t_dtype dt, float *x, size_t n)
+{
+    for (size_t i = 0; dt == Q4T_DT_Q8_0 && i < n; i += Q4T_QK) {
+        q4t_block_q8_0 b;
+        q4t_quantize_row_q8_0(x + i, &b, Q4T_QK);
+        q4t_dequantize_row_q8_0(&b, x + i, Q4T_QK);
+    }
+    for (size_t i = 0; dt == Q4T_DT_F16 && i < n; i++)
+        x[i] = q4t_fp16_to_fp32(q4t_fp32_to_fp16(x[i]));
+    for (size_t i = 0; dt == Q4T_DT_BF16 && i < n; i++) {
+        const uint32_t u = (uint32_t)to_bf16(x[i]) << 16;
+        memcpy(&x[i], &u, sizeof u);
+    }
+}
 
 static void fill_model_tensor(void *ctx, void *dst, size_t bytes)
 {
     const model_tensor *mt = ctx;
-    size_t rows, cols;
-    q4t_tensor_shape(&mt->config, mt->t, &rows, &cols);
+    (void)bytes; /* q4t_dtype_bytes of its type and shape */
     if (mt->t == Q4T_T_ROPE_FREQS) {
         q4t_rope_factors(&mt->config, dst);
         return;
     }
-    q4t_dtype type;
-    q4t_synth_has(&mt->config, mt->t, &type);
-    const size_t src_bytes = q4t_dtype_bytes(type, rows, cols);
-    if (src_bytes == bytes && !(mt->t != Q4T_T_TOKEN_EMBD && (mt->flags & GW_MODEL_NORMS_F16) && type == Q4T_DT_F32)) {
-        q4t_synth_fill(&mt->config, mt->seed, mt->t, mt->layer, dst);
+    q4t_tensor_data src;
+    q4t_synth_has(&mt->config, mt->kind, mt->t, &src.type);
+    if (src.type == mt->stored && mt->stored == mt->type) {
+        q4t_synth_fill(&mt->config, mt->seed, mt->kind, mt->t, mt->layer, dst);
         return;
     }
-    /* converted: the embedding's Q4_0 rows dequantized to F32 or F16; F32 norms to F16 */
-    void *src = malloc(src_bytes);
+    /* converted a row at a time: the synthetic values, as stored, written */
+    q4t_tensor_shape(&mt->config, mt->t, &src.rows, &src.cols);
+    const size_t cols = src.cols;
+    void *src_bytes = malloc(q4t_dtype_bytes(src.type, src.rows, cols));
     float *row = malloc(cols * sizeof *row);
-    if (!src || !row)
+    if (!src_bytes || !row)
         abort();
-    q4t_synth_fill(&mt->config, mt->seed, mt->t, mt->layer, src);
-    const int f16 = bytes == rows * cols * 2;
-    for (size_t r = 0; r < rows; r++) {
-        if (type == Q4T_DT_Q4_0)
-            q4t_dequantize_row_q4_0((const q4t_block_q4_0 *)src + r * (cols / Q4T_QK), row, cols);
-        else
-            memcpy(row, (const float *)src + r * cols, cols * sizeof *row);
-        for (size_t i = 0; i < cols; i++) {
-            if (f16)
-                ((uint16_t *)dst)[r * cols + i] = q4t_fp32_to_fp16(row[i]);
-            else
-                ((float *)dst)[r * cols + i] = row[i];
-        }
+    q4t_synth_fill(&mt->config, mt->seed, mt->kind, mt->t, mt->layer, src_bytes);
+    src.data = src_bytes;
+    for (size_t r = 0; r < src.rows; r++) {
+        q4t_tensor_row_f32(&src, r, row); /* F32 as they are, or the preset's Q4_0 embedding dequantized */
+        if (mt->type != mt->stored)
+            round_row(mt->stored, row, cols);
+        store_row(mt->type, row, (char *)dst + q4t_dtype_bytes(mt->type, r, cols), cols);
     }
-    free(src);
+    free(src_bytes);
     free(row);
+}
+
+/* The matrices' type of the float modes (flags), or Q4_0. */
+static q4t_dtype float_mode(unsigned flags)
+{
+    return flags & GW_MODEL_F32    ? Q4T_DT_F32
+           : flags & GW_MODEL_F16  ? Q4T_DT_F16
+           : flags & GW_MODEL_BF16 ? Q4T_DT_BF16
+           : flags & GW_MODEL_Q8_0 ? Q4T_DT_Q8_0
+                                   : Q4T_DT_Q4_0;
 }
 
 static void model_tensor_add(gguf_writer *w, const q4t_model_config *c, uint64_t seed, q4t_tensor t, int layer,
                              unsigned flags)
 {
+    const q4t_dtype mode = float_mode(flags);
+    const q4t_synth_kind kind = mode == Q4T_DT_Q4_0 ? Q4T_SYNTH_Q4_0 : Q4T_SYNTH_F32;
     q4t_dtype type = Q4T_DT_F32;
-    if (t == Q4T_T_ROPE_FREQS ? !(flags & GW_MODEL_ROPE_FREQS) : !q4t_synth_has(c, t, &type))
+    if (t == Q4T_T_ROPE_FREQS ? !(flags & GW_MODEL_ROPE_FREQS) : !q4t_synth_has(c, kind, t, &type))
         return;
-    if (t == Q4T_T_TOKEN_EMBD && (flags & (GW_MODEL_EMBD_F32 | GW_MODEL_EMBD_F16)))
+    const int weights = q4t_tensor_is_matrix(t) || t == Q4T_T_TOKEN_EMBD;
+    if (weights && mode != Q4T_DT_Q4_0)
+        type = mode;
+    else if (t == Q4T_T_TOKEN_EMBD && (flags & (GW_MODEL_EMBD_F32 | GW_MODEL_EMBD_F16)))
         type = flags & GW_MODEL_EMBD_F32 ? Q4T_DT_F32 : Q4T_DT_F16;
-    else if (type == Q4T_DT_F32 && t != Q4T_T_ROPE_FREQS && (flags & GW_MODEL_NORMS_F16))
+    else if (!weights && t != Q4T_T_ROPE_FREQS && (flags & GW_MODEL_NORMS_F16))
         type = Q4T_DT_F16;
+    const q4t_dtype written = q4t_tensor_is_matrix(t) && (flags & GW_MODEL_AS_Q4_0) ? Q4T_DT_Q4_0 : type;
     size_t rows, cols;
     q4t_tensor_shape(c, t, &rows, &cols);
     model_tensor *mt = malloc(sizeof *mt);
     if (!mt)
         abort();
-    *mt = (model_tensor){*c, seed, t, layer, flags};
+    *mt = (model_tensor){*c, seed, kind, t, layer, type, written};
     char name[96];
     q4t_tensor_name(t, layer, name, sizeof name);
     const uint64_t ne[2] = {cols, rows};
-    gw_tensor(w, name, (uint32_t)type, rows == 1 && t != Q4T_T_TOKEN_EMBD ? 1 : 2, ne, q4t_dtype_bytes(type, rows, cols),
-              NULL, fill_model_tensor, mt, 1);
+    gw_tensor(w, name, (uint32_t)written, rows == 1 && t != Q4T_T_TOKEN_EMBD ? 1 : 2, ne,
+              q4t_dtype_bytes(written, rows, cols), NULL, fill_model_tensor, mt, 1);
 }
 
 void gw_model(gguf_writer *w, const q4t_model_config *c, uint64_t seed, unsigned flags)
@@ -347,7 +403,12 @@ void gw_model(gguf_writer *w, const q4t_model_config *c, uint64_t seed, unsigned
     gw_str(w, "general.architecture", "llama");
     gw_str(w, "general.name", c->name ? c->name : "synthetic");
     gw_u32(w, "general.alignment", 32);
-    gw_u32(w, "general.file_type", 2); /* MOSTLY_Q4_0 */
+    const q4t_dtype ft = flags & GW_MODEL_AS_Q4_0 ? Q4T_DT_Q4_0 : float_mode(flags); /* llama_ftype: */
+    gw_u32(w, "general.file_type", ft == Q4T_DT_F32    ? 0u  /* ALL_F32 */
+                                   : ft == Q4T_DT_F16  ? 1u  /* MOSTLY_F16 */
+                                   : ft == Q4T_DT_BF16 ? 32u /* MOSTLY_BF16 */
+                                   : ft == Q4T_DT_Q8_0 ? 7u  /* MOSTLY_Q8_0 */
+                                                       : 2u /* MOSTLY_Q4_0 */);
     gw_u32(w, "llama.context_length", (uint32_t)c->max_seq_len);
     gw_u32(w, "llama.embedding_length", (uint32_t)c->dim);
     gw_u32(w, "llama.block_count", (uint32_t)c->n_layers);

@@ -51,6 +51,17 @@ enum {
     GW_MODEL_EMBD_F16 = 2,   /* ... as F16 (rounded) */
     GW_MODEL_NORMS_F16 = 4,  /* norm weights as F16 */
     GW_MODEL_ROPE_FREQS = 8, /* rope_freqs.weight from q4t_rope_factors */
+    /* The weight matrices and token_embd.weight of the float synthetic
+     * weights (q4t_synth_source_float) instead, stored as one of these (F16
+     * and BF16 rounded to nearest even, Q8_0 quantized as llama.cpp does): */
+    GW_MODEL_F32 = 16,
+    GW_MODEL_F16 = 32,
+    GW_MODEL_BF16 = 64,
+    GW_MODEL_Q8_0 = 128,
+    /* ... and then the matrices (not token_embd) quantized to Q4_0 from the
+     * values so stored (q4t_quantize_row_q4_0): the Q4_0 model a loader
+     * should make of the file written without this flag. */
+    GW_MODEL_AS_Q4_0 = 256,
 };
 
 /* Adds the llama.* keys and every tensor of c's synthetic weights (seed),

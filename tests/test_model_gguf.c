@@ -4,7 +4,13 @@
  *  - so does a file with an F32 token embedding, F16 norms, rope_freqs.weight
  *    (Llama 3 scaling) and no output.weight (tied), against the preset model
  *    with those settings; an F16 embedding loads and runs;
- *  - each broken file gets its own clear error;
+ *  - files of float or Q8_0 matrices (F32, F16, BF16, Q8_0; tied or not):
+ *    the matrices quantized at load are packed byte for byte as those of the
+ *    file the writer quantized to Q4_0 from the same rows, and the logits are
+ *    equal bit for bit; the float synthetic weights quantized at load are the
+ *    Q4_0 synthetic ones; each source's note says what was converted;
+ *  - each broken file gets its own clear error (unsupported types name the
+ *    tensor and say what q4tune takes);
  *  - every truncation of the good file, and random byte changes in its
  *    header, give an error or a model, never a crash.
  * Usage: test_model_gguf DIR (where the files go). */
@@ -40,8 +46,8 @@ static void path_of(const char *name, char *buf, size_t len)
     snprintf(buf + n, len - n, ".gguf");
 }
 
-/* Builds a model from src and returns the logits of STEPS steps (greedy). */
-static float *logits_of(const q4t_model_config *c, q4t_weight_source *src, char *err, size_t errlen)
+/* The model of src (one thread, prefill batches of 4); NULL with the reason in err. */
+static q4t_model *build(const q4t_model_config *c, q4t_weight_source *src, char *err, size_t errlen)
 {
     q4t_model_opts o;
     q4t_model_opts_default(&o, topo, cpu.features);
@@ -50,8 +56,13 @@ static float *logits_of(const q4t_model_config *c, q4t_weight_source *src, char 
     for (int p = 0; p < 2; p++)
         o.phase[p] = (q4t_phase_opts){1, &all_pus.items[0], Q4T_BIND_NONE};
     q4t_model *m;
-    if (q4t_model_build(c, src, &o, &m, err, errlen))
-        return NULL;
+    return q4t_model_build(c, src, &o, &m, err, errlen) ? NULL : m;
+}
+
+/* The logits of STEPS steps (greedy) after the prompt: the prefill's, then each decode step's. */
+static float *run_logits(q4t_model *m)
+{
+    const q4t_model_config *c = &m->config;
     int prompt[PROMPT];
     q4t_run_prompt(c->vocab_size, 5, prompt, PROMPT);
     float *out = malloc((size_t)STEPS * (size_t)c->vocab_size * sizeof *out);
@@ -63,6 +74,16 @@ static float *logits_of(const q4t_model_config *c, q4t_weight_source *src, char 
         if (s + 1 < STEPS)
             q4t_forward(m, &tok, 1);
     }
+    return out;
+}
+
+/* Builds a model from src and returns the logits of STEPS steps. */
+static float *logits_of(const q4t_model_config *c, q4t_weight_source *src, char *err, size_t errlen)
+{
+    q4t_model *m = build(c, src, err, errlen);
+    if (!m)
+        return NULL;
+    float *out = run_logits(m);
     q4t_model_free(m);
     return out;
 }
@@ -79,7 +100,7 @@ static float *preset_logits(const q4t_model_config *c)
 
 /* The file's model against the preset's: same shape, same logits bit for bit. */
 static void same_as_preset(const char *what, const char *path, const q4t_model_config *want, const float *expect,
-                           int exact)
+                           int exact, const char *note)
 {
     q4t_model_config c;
     q4t_weight_source src;
@@ -88,6 +109,7 @@ static void same_as_preset(const char *what, const char *path, const q4t_model_c
         CHECK(0, "%s: %s", what, err);
         return;
     }
+    CHECK(!strcmp(src.note, note), "%s: note \"%s\", expected \"%s\"", what, src.note, note);
     CHECK(c.dim == want->dim && c.hidden_dim == want->hidden_dim && c.n_layers == want->n_layers &&
               c.n_heads == want->n_heads && c.n_kv_heads == want->n_kv_heads && c.vocab_size == want->vocab_size &&
               c.rope_theta == want->rope_theta && c.norm_eps == want->norm_eps &&
@@ -148,6 +170,174 @@ static long file_size(const char *path)
     return n;
 }
 
+/* ---- float and Q8_0 matrices, quantized to Q4_0 at load ---- */
+
+/* How many of the models' matrices differ: in kernel, or packed byte for byte. */
+static int packed_differences(const q4t_model *a, const q4t_model *b)
+{
+    const size_t n = 7 * (size_t)a->config.n_layers;
+    int differ = 0;
+    for (size_t i = 0; i <= n; i++) {
+        const q4t_qmatrix *x = i < n ? &a->w.wq[i] : &a->w.wcls, *y = i < n ? &b->w.wq[i] : &b->w.wcls;
+        differ += x->plan->phase[Q4T_DECODE].kernel != y->plan->phase[Q4T_DECODE].kernel ||
+                  x->packed_bytes != y->packed_bytes || memcmp(x->packed, y->packed, x->packed_bytes) != 0;
+    }
+    return differ;
+}
+
+/* The models of a and b (sources taken over): every matrix packed alike, the
+ * norms alike, the logits of the prompt and the decode steps equal bit for bit. */
+static void same_models(const char *what, const q4t_model_config *ca, q4t_weight_source *a,
+                        const q4t_model_config *cb, q4t_weight_source *b)
+{
+    char err[512];
+    q4t_model *ma = build(ca, a, err, sizeof err);
+    CHECK(ma != NULL, "%s: %s", what, err);
+    q4t_model *mb = build(cb, b, err, sizeof err);
+    CHECK(mb != NULL, "%s: %s", what, err);
+    if (ma && mb) {
+        const size_t L = (size_t)ca->n_layers, dim = (size_t)ca->dim, n = (size_t)STEPS * (size_t)ca->vocab_size;
+        const int differ = packed_differences(ma, mb);
+        CHECK(differ == 0, "%s: %d of %zu packed matrices differ", what, differ, 7 * L + 1);
+        CHECK(!memcmp(ma->w.rms_att, mb->w.rms_att, L * dim * sizeof(float)) &&
+                  !memcmp(ma->w.rms_ffn, mb->w.rms_ffn, L * dim * sizeof(float)) &&
+                  !memcmp(ma->w.rms_final, mb->w.rms_final, dim * sizeof(float)),
+              "%s: norm weights differ", what);
+        float *la = run_logits(ma), *lb = run_logits(mb);
+        double worst = 0;
+        for (size_t i = 0; i < n; i++)
+            worst = fabs((double)la[i] - lb[i]) > worst ? fabs((double)la[i] - lb[i]) : worst;
+        CHECK(!memcmp(la, lb, n * sizeof *la), "%s: logits differ by up to %g", what, worst);
+        printf("%-44s %zu matrices packed alike (%s), logits of %d steps equal\n", what, 7 * L + 1,
+               ma->w.wcls.plan->phase[Q4T_DECODE].kernel->name, STEPS);
+        free(la);
+        free(lb);
+    }
+    q4t_model_free(ma);
+    q4t_model_free(mb);
+}
+
+/* Opens path into c and src, its note checked against want: 0, or -1 (failed). */
+static int open_with_note(const char *what, const char *path, const char *want, q4t_model_config *c,
+                          q4t_weight_source *src)
+{
+    char err[512];
+    if (q4t_gguf_llama(path, c, src, err, sizeof err)) {
+        CHECK(0, "%s: %s", what, err);
+        return -1;
+    }
+    CHECK(!strcmp(src->note, want), "%s: note \"%s\", expected \"%s\"", what, src->note, want);
+    return 0;
+}
+
+/* A file of the float synthetic weights with matrices (and embedding) of a
+ * float mode (GW_MODEL_F16, ...) against the file of the same stored rows
+ * quantized to Q4_0 by the writer (GW_MODEL_AS_Q4_0, q4t_quantize_row_q4_0):
+ * the matrices quantized at load are that file's, byte for byte, and the
+ * logits equal; each file's note as given. The file cut by one byte is refused. */
+static void converted(const char *what, const q4t_model_config *c, unsigned mode, const char *note,
+                      const char *q4_note)
+{
+    char path[600], q4_path[600], q4_what[128];
+    snprintf(q4_what, sizeof q4_what, "%s as Q4_0", what);
+    path_of(what, path, sizeof path);
+    path_of(q4_what, q4_path, sizeof q4_path);
+    write_file(tiny_writer(c, mode), path);
+    write_file(tiny_writer(c, mode | GW_MODEL_AS_Q4_0), q4_path);
+    q4t_model_config ca, cb;
+    q4t_weight_source a, b;
+    if (open_with_note(what, path, note, &ca, &a))
+        return;
+    if (open_with_note(q4_what, q4_path, q4_note, &cb, &b)) {
+        a.close(a.ctx);
+        return;
+    }
+    printf("%-44s note: \"%s\"\n", what, a.note);
+    same_models(what, &ca, &a, &cb, &b);
+    const long size = file_size(path);
+    char err[512];
+    CHECK(size > 0 && truncate(path, size - 1) == 0, "truncating %s", path);
+    const int rc = q4t_gguf_llama(path, &ca, &a, err, sizeof err);
+    if (rc == 0)
+        a.close(a.ctx);
+    CHECK(rc != 0 && strstr(err, "truncated: tensor 'blk.1.ffn_up.weight'"), "%s cut by a byte: %s", what,
+          rc ? err : "it loads");
+}
+
+/* The float synthetic weights, quantized at load, are the Q4_0 synthetic
+ * weights byte for byte (the embedding's rows too, quantized here); an F32
+ * GGUF of them runs exactly as they do. */
+static void synthetic_float(const q4t_model_config *c)
+{
+    char want[96], err[512];
+    snprintf(want, sizeof want, "%d F32 matrices quantized to Q4_0 at load", 7 * c->n_layers + 1);
+    q4t_weight_source q4, f32;
+    q4t_synth_source(c, SEED, &q4);
+    q4t_synth_source_float(c, SEED, &f32);
+    CHECK(q4.note[0] == '\0', "Q4_0 synthetic weights: note \"%s\"", q4.note);
+    CHECK(!strcmp(f32.note, want), "F32 synthetic weights: note \"%s\", expected \"%s\"", f32.note, want);
+    q4t_model *mq = build(c, &q4, err, sizeof err);
+    CHECK(mq != NULL, "Q4_0 synthetic: %s", err);
+    q4t_model *mf = build(c, &f32, err, sizeof err);
+    CHECK(mf != NULL, "F32 synthetic: %s", err);
+    if (mq && mf) {
+        const q4t_tensor_data *eq = &mq->w.token_embd, *ef = &mf->w.token_embd;
+        const int differ = packed_differences(mq, mf);
+        CHECK(differ == 0, "F32 synthetic: %d matrices quantized at load differ from the Q4_0 synthetic ones", differ);
+        CHECK(eq->type == Q4T_DT_Q4_0 && ef->type == Q4T_DT_F32, "embedding types %d and %d", eq->type, ef->type);
+        const size_t nb = ef->cols / 32;
+        float *row = malloc(ef->cols * sizeof *row);
+        q4t_block_q4_0 *q = malloc(nb * sizeof *q);
+        size_t rows_differ = 0;
+        for (size_t r = 0; row && q && r < ef->rows; r++) {
+            q4t_tensor_row_f32(ef, r, row);
+            q4t_quantize_row_q4_0(row, q, ef->cols);
+            rows_differ += memcmp(q, (const q4t_block_q4_0 *)eq->data + r * nb, nb * sizeof *q) != 0;
+        }
+        CHECK(row && q && rows_differ == 0, "F32 synthetic: %zu embedding rows quantize to other Q4_0 rows", rows_differ);
+        printf("%-44s %d matrices and %zu embedding rows quantize to the Q4_0 synthetic ones\n",
+               "F32 synthetic weights", 7 * c->n_layers + 1 - differ, ef->rows - rows_differ);
+        free(row);
+        free(q);
+    }
+    q4t_model_free(mq);
+    q4t_model_free(mf);
+
+    char path[600];
+    q4t_model_config gc;
+    q4t_weight_source g;
+    path_of("F32 synthetic", path, sizeof path);
+    write_file(tiny_writer(c, GW_MODEL_F32), path);
+    if (open_with_note("F32 GGUF", path, want, &gc, &g))
+        return;
+    q4t_synth_source_float(c, SEED, &f32);
+    same_models("F32 GGUF vs the F32 synthetic source", &gc, &g, c, &f32);
+}
+
+/* Matrices of several types in one file: the note counts each. */
+static void mixed_note(const q4t_model_config *c)
+{
+    char path[600];
+    path_of("mixed types", path, sizeof path);
+    gguf_writer *w = tiny_writer(c, GW_MODEL_F16);
+    const uint64_t ne[2] = {128, 128};
+    gw_remove_tensor(w, "blk.0.attn_q.weight");
+    gw_tensor(w, "blk.0.attn_q.weight", Q4T_DT_BF16, 2, ne, 128 * 128 * 2, NULL, NULL, NULL, 0);
+    gw_remove_tensor(w, "blk.1.attn_output.weight");
+    gw_tensor(w, "blk.1.attn_output.weight", Q4T_DT_Q4_0, 2, ne, 128 * 128 / 32 * 18, NULL, NULL, NULL, 0);
+    write_file(w, path);
+    q4t_model_config mc;
+    q4t_weight_source src;
+    if (open_with_note("mixed types", path, "13 F16 matrices quantized to Q4_0 at load; 1 BF16 matrix quantized to Q4_0 at load",
+                       &mc, &src))
+        return;
+    printf("%-44s note: \"%s\"\n", "mixed types", src.note);
+    char err[512];
+    float *l = logits_of(&mc, &src, err, sizeof err);
+    CHECK(l != NULL, "mixed types: %s", err);
+    free(l);
+}
+
 /* Loading path fails with a message containing expect. */
 static void expect_error(const char *what, const char *path, const char *expect)
 {
@@ -186,22 +376,25 @@ static void broken_files(const q4t_model_config *tiny)
     BROKEN("partial rotary", gw_u32(w, "llama.rope.dimension_count", 16), "llama.rope.dimension_count is 16");
     BROKEN("other rope scaling", gw_str(w, "llama.rope.scaling.type", "yarn"), "llama.rope.scaling.type is 'yarn'");
     BROKEN("missing tensor", gw_remove_tensor(w, "blk.1.ffn_up.weight"), "tensor 'blk.1.ffn_up.weight' missing");
-    BROKEN("matrix not Q4_0", (gw_remove_tensor(w, "blk.0.attn_k.weight"),
-                               gw_tensor(w, "blk.0.attn_k.weight", 8 /* Q8_0 */, 2, ne2, 64 * 128 / 32 * 34, NULL,
-                                         NULL, NULL, 0)),
-           "tensor 'blk.0.attn_k.weight' is Q8_0: q4tune takes Q4_0 matrices");
-    BROKEN("matrix as F16", (gw_remove_tensor(w, "blk.1.ffn_down.weight"),
-                             gw_tensor(w, "blk.1.ffn_down.weight", 1, 2, (const uint64_t[]){352, 128}, 352 * 128 * 2,
-                                       NULL, NULL, NULL, 0)),
-           "tensor 'blk.1.ffn_down.weight' is F16: q4tune takes Q4_0 matrices");
-    BROKEN("norm not F32/F16", (gw_remove_tensor(w, "output_norm.weight"),
-                                gw_tensor(w, "output_norm.weight", 2, 1, (const uint64_t[]){128}, 4 * 18, NULL, NULL,
-                                          NULL, 0)),
-           "tensor 'output_norm.weight' is Q4_0: q4tune takes F32 or F16 vectors");
+    BROKEN("matrix as Q4_1", (gw_remove_tensor(w, "blk.0.attn_k.weight"),
+                              gw_tensor(w, "blk.0.attn_k.weight", 3 /* Q4_1 */, 2, ne2, 64 * 128 / 32 * 20, NULL,
+                                        NULL, NULL, 0)),
+           "tensor 'blk.0.attn_k.weight' is Q4_1: q4tune takes Q4_0, Q8_0, F32, F16 or BF16 matrices (all but Q4_0 "
+           "quantized to Q4_0 at load)");
+    BROKEN("output as Q6_K", (gw_remove_tensor(w, "output.weight"),
+                              gw_tensor(w, "output.weight", 14 /* Q6_K */, 2, (const uint64_t[]){128, 250}, 0, NULL,
+                                        NULL, NULL, 0)),
+           "tensor 'output.weight' is Q6_K: q4tune takes Q4_0, Q8_0, F32, F16 or BF16 matrices");
+    BROKEN("norm not a float", (gw_remove_tensor(w, "output_norm.weight"),
+                                gw_tensor(w, "output_norm.weight", 8 /* Q8_0 */, 1, (const uint64_t[]){128}, 4 * 34,
+                                          NULL, NULL, NULL, 0)),
+           "tensor 'output_norm.weight' is Q8_0: q4tune takes F32, F16 or BF16 vectors");
     BROKEN("embedding as Q6_K", (gw_remove_tensor(w, "token_embd.weight"),
                                  gw_tensor(w, "token_embd.weight", 14, 2, (const uint64_t[]){128, 250}, 0, NULL, NULL,
                                            NULL, 0)),
-           "tensor 'token_embd.weight' is Q6_K: q4tune takes F32, F16 or Q4_0 token embeddings");
+           "tensor 'token_embd.weight' is Q6_K: q4tune takes Q4_0, Q8_0, F32, F16 or BF16 token embeddings");
+    BROKEN("ragged Q8_0 rows", gw_tensor(w, "extra.weight", 8, 2, (const uint64_t[]){100, 2}, 0, NULL, NULL, NULL, 0),
+           "corrupt: Q8_0 tensor 'extra.weight' has rows of 100 elements, not a multiple of 32");
     BROKEN("wrong shape", (gw_remove_tensor(w, "blk.0.attn_q.weight"),
                            gw_tensor(w, "blk.0.attn_q.weight", 2, 2, ne2, 64 * 128 / 32 * 18, NULL, NULL, NULL, 0)),
            "tensor 'blk.0.attn_q.weight' is 128 x 64, expected 128 x 128 (ne0 x ne1)");
@@ -337,7 +530,7 @@ int main(int argc, char **argv)
     float *expect = preset_logits(tiny);
     path_of("good", path, sizeof path);
     write_file(tiny_writer(tiny, 0), path);
-    same_as_preset("good file (Q4_0 embedding, F32 norms)", path, tiny, expect, 1);
+    same_as_preset("good file (Q4_0 embedding, F32 norms)", path, tiny, expect, 1, "");
     free(expect);
 
     /* Llama 3 frequencies in rope_freqs.weight, tied output, F32 embedding, F16 norms */
@@ -349,11 +542,26 @@ int main(int argc, char **argv)
     expect = preset_logits(&l3);
     path_of("llama3", path, sizeof path);
     write_file(tiny_writer(&l3, GW_MODEL_EMBD_F32 | GW_MODEL_NORMS_F16 | GW_MODEL_ROPE_FREQS), path);
-    same_as_preset("rope_freqs, tied, F32 embedding, F16 norms", path, &l3, expect, 1);
+    same_as_preset("rope_freqs, tied, F32 embedding, F16 norms", path, &l3, expect, 1,
+                   "1 F32 matrix quantized to Q4_0 at load"); /* the output, from the embedding */
     path_of("f16-embd", path, sizeof path);
     write_file(tiny_writer(&l3, GW_MODEL_EMBD_F16 | GW_MODEL_ROPE_FREQS), path);
-    same_as_preset("F16 embedding (rounded), tied", path, &l3, expect, 0);
+    same_as_preset("F16 embedding (rounded), tied", path, &l3, expect, 0, "1 F16 matrix quantized to Q4_0 at load");
     free(expect);
+
+    /* float and Q8_0 matrices quantized at load: the same Q4_0 bytes and logits as the writer's Q4_0 of them */
+    synthetic_float(tiny);
+    converted("F32 matrices", tiny, GW_MODEL_F32, "15 F32 matrices quantized to Q4_0 at load", "");
+    converted("F16 matrices", tiny, GW_MODEL_F16, "15 F16 matrices quantized to Q4_0 at load", "");
+    converted("BF16 matrices", tiny, GW_MODEL_BF16, "15 BF16 matrices quantized to Q4_0 at load", "");
+    converted("Q8_0 matrices", tiny, GW_MODEL_Q8_0,
+              "15 Q8_0 matrices re-quantized to Q4_0 (8-bit to 4-bit: not the file's own numerics)", "");
+    converted("F16 matrices, tied, rope_freqs", &l3, GW_MODEL_F16 | GW_MODEL_ROPE_FREQS,
+              "15 F16 matrices quantized to Q4_0 at load", "1 F16 matrix quantized to Q4_0 at load");
+    converted("Q8_0 matrices, tied, F16 norms", &l3, GW_MODEL_Q8_0 | GW_MODEL_NORMS_F16,
+              "15 Q8_0 matrices re-quantized to Q4_0 (8-bit to 4-bit: not the file's own numerics)",
+              "1 Q8_0 matrix re-quantized to Q4_0 (8-bit to 4-bit: not the file's own numerics)");
+    mixed_note(tiny);
 
     broken_files(tiny);
     path_of("good", path, sizeof path);

@@ -1,13 +1,18 @@
 /* Peak memory of a model: packed weights + KV cache + activations (+ the
  * embedding table and norms) + 10%, no more. The weights are never held
  * twice: each source tensor (generated, or the GGUF mapping of it) goes as
- * soon as it is packed. smollm-135m cut to 2 layers (about 36 MiB), from
- * synthetic weights and from a GGUF file of them, built and run in this
- * process of its own (so that neither inherits memory malloc kept from
- * anything before); its growth in resident memory (VmHWM after, less VmRSS
- * before) is compared with the parts the model reports. Linux only
- * (/proc/self).
- * Usage: test_model_memory DIR (for the GGUF file). */
+ * soon as it is packed or, not in Q4_0, as soon as it is quantized to Q4_0
+ * (the temporary goes once packed). The models: smollm-135m cut to 2 layers
+ * (about 36 MiB) from synthetic weights, from a GGUF file of them, and from
+ * an F16 GGUF of its float weights, quantized at load (its F16 embedding,
+ * 54 MiB, dominates: it would show the tied output's conversion held with
+ * its packed copy); tinyllama-1.1b cut to 1 layer and 4096 tokens, tied, as
+ * F16 (its matrices dominate: it would show F16 sources kept after their
+ * conversion). Each is built and run in a process of its own (so that none
+ * inherits memory malloc kept from anything before); its growth in resident
+ * memory (VmHWM after, less VmRSS before) is compared with the parts the
+ * model reports. Linux only (/proc/self).
+ * Usage: test_model_memory DIR (for the GGUF files). */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,36 +102,50 @@ int main(int argc, char **argv)
         fprintf(stderr, "test_model_memory: %s\n", err);
         return 1;
     }
-    q4t_model_config c = *q4t_model_preset("smollm-135m");
-    c.n_layers = 2;
+    static const struct {
+        const char *what, *preset;
+        int layers, vocab; /* the preset cut to, with tied embeddings */
+        int file;          /* 0: its synthetic weights; 1: a GGUF file of them (gw_model flags), written first */
+        unsigned flags;
+    } runs[] = {
+        {"smollm-135m, 2 layers, synthetic", "smollm-135m", 2, 49152, 0, 0},
+        {"smollm-135m, 2 layers, GGUF", "smollm-135m", 2, 49152, 1, 0},
+        {"smollm-135m, 2 layers, F16 GGUF", "smollm-135m", 2, 49152, 1, GW_MODEL_F16},
+        {"tinyllama-1.1b, 1 layer, 4096 tokens, tied, F16 GGUF", "tinyllama-1.1b", 1, 4096, 1, GW_MODEL_F16},
+    };
     char path[600];
     snprintf(path, sizeof path, "%s/test-memory.gguf", argv[1]);
-    for (int step = 0; step < 3; step++) {
-        fflush(stdout);
-        const pid_t child = fork();
-        if (child == 0) {
-            q4t_weight_source src;
-            if (step == 0) { /* the model from synthetic weights */
-                q4t_synth_source(&c, 1, &src);
-                measure("smollm-135m, 2 layers, synthetic", &c, &src, topo, &cpu);
-            } else if (step == 1) { /* a GGUF file of them */
-                gguf_writer *w = gw_new();
-                gw_model(w, &c, 1, 0);
-                CHECK(gw_write(w, path) == 0, "writing %s", path);
-                gw_free(w);
-            } else { /* the model from that file */
-                q4t_model_config gc;
-                if (q4t_gguf_llama(path, &gc, &src, err, sizeof err) == 0)
-                    measure("smollm-135m, 2 layers, GGUF", &gc, &src, topo, &cpu);
-                else
-                    CHECK(0, "%s", err);
-            }
+    for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
+        q4t_model_config c = *q4t_model_preset(runs[r].preset);
+        c.n_layers = runs[r].layers;
+        c.vocab_size = runs[r].vocab;
+        c.tied_embeddings = 1;
+        for (int write = runs[r].file; write >= 0; write--) { /* the file written, then the model measured */
             fflush(stdout);
-            _exit(check_failed ? 1 : 0);
+            const pid_t child = fork();
+            if (child == 0) {
+                q4t_weight_source src;
+                q4t_model_config gc;
+                if (!runs[r].file) {
+                    q4t_synth_source(&c, 1, &src);
+                    measure(runs[r].what, &c, &src, topo, &cpu);
+                } else if (write) {
+                    gguf_writer *w = gw_new();
+                    gw_model(w, &c, 1, runs[r].flags);
+                    CHECK(gw_write(w, path) == 0, "writing %s", path);
+                    gw_free(w);
+                } else if (q4t_gguf_llama(path, &gc, &src, err, sizeof err) == 0) {
+                    measure(runs[r].what, &gc, &src, topo, &cpu);
+                } else {
+                    CHECK(0, "%s", err);
+                }
+                fflush(stdout);
+                _exit(check_failed ? 1 : 0);
+            }
+            int status = 0;
+            CHECK(child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "%s: %s failed", runs[r].what, write ? "writing the file" : "the measure");
         }
-        int status = 0;
-        CHECK(child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-              "step %d failed", step);
     }
     unlink(path);
     q4t_topology_free(topo);
