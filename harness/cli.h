@@ -2,7 +2,10 @@
 #ifndef Q4T_CLI_H
 #define Q4T_CLI_H
 
+#include <stdio.h>
+
 #include "cpu.h"
+#include "tokenizer.h"
 
 /* Exit statuses; Q4T_CLI_CONTINUE is no status: option parsing goes on. */
 enum { Q4T_CLI_CONTINUE = -1, Q4T_EXIT_OK = 0, Q4T_EXIT_FAIL = 1, Q4T_EXIT_USAGE = 2 };
@@ -25,6 +28,32 @@ int q4t_cli_no_operands(int argc, char **argv, const char *cmd);
  * a kernel this build lacks; 0 if every name exists or list is NULL. */
 int q4t_cli_kernels(const char *list, const char *cmd);
 
+/* --opt's value s as a number in [min, max] into *out; else prints the error
+ * (q4tune CMD: --opt wants ...) and returns -1. */
+int q4t_cli_count(const char *cmd, const char *opt, const char *s, int min, int max, int *out);
+/* The file-name form of a model name: lowercase letters, digits, '.', '-'. */
+void q4t_cli_slug(const char *s, char *buf, size_t len);
+
+/* A text prompt (--text or --text-file) in a GGUF's own tokenizer (prompt.c). */
+typedef struct {
+    char *text;        /* the text, NUL-terminated, len bytes */
+    size_t len;
+    q4t_tokenizer *tok; /* the GGUF's tokenizer */
+    int *ids;          /* n ids: BOS as the file says, special tokens written in the text parsed */
+    int n;
+} q4t_text_prompt;
+
+/* The prompt of --text text or --text-file text_file (at least one given)
+ * for the model in gguf (NULL: a preset, which has no tokenizer: refused).
+ * Prints the error (q4tune CMD: ...) and returns an exit status, or 0. */
+int q4t_cli_text_prompt(const char *cmd, const char *gguf, const char *text, const char *text_file, q4t_text_prompt *p);
+void q4t_text_prompt_free(q4t_text_prompt *p);
+/* s[0 .. n) as valid UTF-8 for JSON: each invalid byte (and NUL) as U+FFFD;
+ * malloc'd, NUL-terminated; NULL if out of memory. */
+char *q4t_cli_utf8_valid(const char *s, size_t n);
+/* " 1<control> 9038'Once' ..." for the first max of n ids, and a newline. */
+void q4t_cli_print_tokens(FILE *f, const q4t_tokenizer *t, const int *ids, int n, int max);
+
 int q4t_cmd_info(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_bench(int argc, char **argv, q4t_cpu *cpu);
@@ -32,5 +61,6 @@ int q4t_cmd_roofline(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_tune(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu);
+int q4t_cmd_accuracy(int argc, char **argv, q4t_cpu *cpu);
 
 #endif

@@ -1,7 +1,8 @@
-/* q4tune run --model PRESET | --gguf PATH [--prompt N] [--gen N] [--tuned FILE] ...:
+/* q4tune run --model PRESET | --gguf PATH [--prompt N | --text S | --text-file F] [--gen N] [--tuned FILE] ...:
  * the minimal transformer (model/) with the tuned kernels: time to first
  * token, prefill and decode tokens/s over repetitions, decode bandwidth as a
- * share of the measured read bandwidth, peak memory and its parts. The record
+ * share of the measured read bandwidth, peak memory and its parts; with a
+ * text prompt, the prompt's tokens and the generated text. The record
  * goes to <out>/<device-id>/run-<model>-p<prompt>-g<gen>[-tuned].json. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "device.h"
 #include "gguf.h"
+#include "tokenizer.h"
 #include "json.h"
 #include "memory.h"
 #include "model.h"
@@ -30,7 +32,8 @@
 
 static const char usage[] =
     "usage: q4tune run --model PRESET | --gguf PATH [--layers N] [--seed N]\n"
-    "                  [--prompt N] [--gen N] [--depth N] [--batch N] [--reps N] [--warmup N]\n"
+    "                  [--prompt N | --text TEXT | --text-file PATH] [--gen N] [--depth N]\n"
+    "                  [--batch N] [--reps N] [--warmup N] [--logits FILE]\n"
     "                  [--kv f16|f32] [--vec NAME]\n"
     "                  [--tuned FILE [--any-device]] [--kernel-gemv NAME] [--kernel-gemm NAME]\n"
     "                  [--threads N] [--affinity MASK] [--binding strict|mask|none]\n"
@@ -43,6 +46,13 @@ static const char usage[] =
     "  batch 512, 5 repetitions after 1 warm-up, seed 1, fp16 KV cache (--kv), the vector\n"
     "  set of this CPU (--vec, see q4tune info). --depth N runs N tokens of context, untimed,\n"
     "  before the timed prompt (llama-bench's -d); depth + prompt + gen fit the model's context.\n"
+    "  --text / --text-file: the prompt is that text in the GGUF's own tokenizer (BOS as the file\n"
+    "  says; special tokens written in it, like <|eot_id|>, parsed), generation is greedy and\n"
+    "  stops at the end token or --gen, and the generated text is printed; timing as with\n"
+    "  --prompt N. --logits FILE: after the timed runs, one more pass over the prompt and the\n"
+    "  generated tokens (in batches) writes the logits after each of them: rows of vocab float32\n"
+    "  values (this CPU's byte order), row i the distribution of token i + 1 (numpy:\n"
+    "  fromfile(FILE, float32).reshape(-1, vocab)); not with --depth.\n"
     "  Prints TTFT (prompt + first token), prefill and decode tokens/s (median, p10/p90,\n"
     "  min/max), where each phase's time goes (matrix products, X quantization, attention,\n"
     "  element-wise work, output projection, token pick), decode bandwidth as a % of the\n"
@@ -54,7 +64,7 @@ static const char usage[] =
 enum {
     OPT_MODEL = 0x200, OPT_GGUF, OPT_LAYERS, OPT_SEED, OPT_PROMPT, OPT_GEN, OPT_BATCH, OPT_REPS, OPT_WARMUP,
     OPT_TUNED, OPT_ANY_DEVICE, OPT_GEMV, OPT_GEMM, OPT_JSON, OPT_OUT, OPT_NO_SAVE, OPT_NO_ROOFLINE, OPT_DEPTH,
-    OPT_KV, OPT_VEC,
+    OPT_KV, OPT_VEC, OPT_TEXT, OPT_TEXT_FILE, OPT_LOGITS,
     OPT_THREADS, OPT_AFFINITY, OPT_BINDING, /* then the same three for prefill, then decode */
 };
 
@@ -64,19 +74,6 @@ static void print_usage(FILE *f)
     for (size_t i = 0; i < q4t_model_preset_count(); i++)
         fprintf(f, " %s", q4t_model_preset_at(i)->name);
     fputs("\n", f);
-}
-
-static int parse_count(const char *opt, const char *s, int min, int max, int *out)
-{
-    char *end;
-    errno = 0;
-    const long v = strtol(s, &end, 10);
-    if (*end || !*s || errno || v < min || v > max) {
-        fprintf(stderr, "q4tune run: --%s wants a number from %d to %d, not '%s'\n", opt, min, max, s);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
 }
 
 static double mib(size_t bytes)
@@ -106,24 +103,6 @@ static void rep_progress(void *ctx, int done, int total)
     progress_state *p = ctx;
     if (p->tty)
         fprintf(stderr, done < total ? "\rq4tune run: repetition %d of %d" : "\r\033[K", done + 1, total);
-}
-
-/* The file-name form of a model name: lowercase letters, digits, '.', '-'. */
-static void slug(const char *s, char *buf, size_t len)
-{
-    size_t n = 0;
-    for (; *s && n + 1 < len; s++) {
-        const char c = *s;
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.')
-            buf[n++] = c;
-        else if (c >= 'A' && c <= 'Z')
-            buf[n++] = (char)(c - 'A' + 'a');
-        else if (n && buf[n - 1] != '-')
-            buf[n++] = '-';
-    }
-    while (n && buf[n - 1] == '-')
-        n--;
-    buf[n] = '\0';
 }
 
 /* part of whole, 0 when nothing was timed. */
@@ -174,7 +153,54 @@ typedef struct {
     const q4t_roofline *roof; /* NULL: not measured */
     size_t rss_before, rss_peak;
     double build_s;
+    const q4t_text_prompt *text; /* NULL: a synthetic prompt */
+    const int *generated;        /* rr->ngen ids */
+    const char *note;            /* how the weights were converted at load, or "" */
 } report;
+
+/* The generated ids as text: malloc'd (NULL if out of memory). */
+static char *generated_text(const q4t_tokenizer *t, const int *ids, int n, size_t *len)
+{
+    int32_t *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    for (int i = 0; i < n; i++)
+        v[i] = ids[i];
+    char *s = q4t_detokenize(t, v, (size_t)n, len);
+    free(v);
+    return s;
+}
+
+static cJSON *ids_json(const int *ids, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateNumber(ids[i]));
+    return a;
+}
+
+/* The record's "text" object: the prompt's text and tokens, the generated ones and their text. */
+static cJSON *text_json(const report *r)
+{
+    const q4t_text_prompt *tp = r->text;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "tokenizer", q4t_tokenizer_model(tp->tok));
+    cJSON_AddStringToObject(o, "pre_tokenizer", q4t_tokenizer_pre(tp->tok));
+    char *prompt = q4t_cli_utf8_valid(tp->text, tp->len);
+    cJSON_AddStringToObject(o, "prompt", prompt ? prompt : "");
+    free(prompt);
+    cJSON_AddItemToObject(o, "prompt_tokens", ids_json(tp->ids, tp->n));
+    cJSON_AddItemToObject(o, "generated_tokens", ids_json(r->generated, r->rr->ngen));
+    size_t len;
+    char *s = generated_text(tp->tok, r->generated, r->rr->ngen, &len);
+    char *valid = s ? q4t_cli_utf8_valid(s, len) : NULL;
+    cJSON_AddStringToObject(o, "generated", valid ? valid : "");
+    free(valid);
+    free(s);
+    const int32_t eos = q4t_tokenizer_eos(tp->tok);
+    cJSON_AddBoolToObject(o, "stopped_at_eos", r->rr->ngen && eos >= 0 && r->generated[r->rr->ngen - 1] == eos);
+    return o;
+}
 
 static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cpu, const q4t_topology *topo)
 {
@@ -197,9 +223,12 @@ static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cp
     cJSON_AddNumberToObject(mo, "rope_theta", c->rope_theta);
     cJSON_AddNumberToObject(mo, "rope_llama3_factor", c->rope_factor);
     cJSON_AddNumberToObject(mo, "weight_bytes_per_token", (double)q4t_model_weight_bytes(m));
+    if (r->note[0])
+        cJSON_AddStringToObject(mo, "converted", r->note);
     cJSON *ru = cJSON_AddObjectToObject(root, "run");
     cJSON_AddNumberToObject(ru, "depth", r->ro->depth);
     cJSON_AddNumberToObject(ru, "prompt", r->ro->prompt);
+    cJSON_AddStringToObject(ru, "prompt_source", r->text ? "text" : "synthetic");
     cJSON_AddNumberToObject(ru, "gen", r->ro->gen);
     cJSON_AddNumberToObject(ru, "batch", m->batch);
     cJSON_AddNumberToObject(ru, "ctx", m->ctx);
@@ -233,7 +262,7 @@ static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cp
     const q4t_run_result *rr = r->rr;
     cJSON_AddItemToObject(root, "ttft_ms", dist_json(&rr->ttft_s, rr->ttft, r->ro->reps, 1e3));
     cJSON_AddItemToObject(root, "prefill_tok_s", dist_json(&rr->prefill_tps, rr->prefill, r->ro->reps, 1.0));
-    if (r->ro->gen > 1)
+    if (rr->ngen > 1)
         cJSON_AddItemToObject(root, "decode_tok_s", dist_json(&rr->decode_tps, rr->decode, r->ro->reps, 1.0));
     else
         cJSON_AddNullToObject(root, "decode_tok_s");
@@ -250,7 +279,7 @@ static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cp
         cJSON_AddNumberToObject(sh, "other", share(rest, rr->phase_s[ph]));
     }
     const double gbs = (double)q4t_model_weight_bytes(m) * rr->decode_tps.median * 1e-9;
-    if (r->roof && r->ro->gen > 1) {
+    if (r->roof && rr->ngen > 1) {
         cJSON *b = cJSON_AddObjectToObject(root, "decode_bandwidth");
         cJSON_AddNumberToObject(b, "gbs", gbs);
         cJSON_AddNumberToObject(b, "read_gbs", r->roof->read_gbs_all);
@@ -271,6 +300,8 @@ static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cp
     for (int i = 0; i < rr->ntokens; i++)
         cJSON_AddItemToArray(toks, cJSON_CreateNumber(rr->tokens[i]));
     cJSON_AddBoolToObject(root, "same_tokens_every_repetition", rr->same_tokens);
+    if (r->text)
+        cJSON_AddItemToObject(root, "text", text_json(r));
     return root;
 }
 
@@ -287,7 +318,8 @@ static void print_text(const q4t_model *m, const report *r)
     printf("model:      %s (%s): %d layer%s, dim %d, hidden %d, %d heads (%d kv), vocab %d%s\n", r->model_name,
            r->source, c->n_layers, c->n_layers == 1 ? "" : "s", c->dim, c->hidden_dim, c->n_heads, c->n_kv_heads, c->vocab_size,
            c->tied_embeddings ? ", tied embeddings" : "");
-    printf("weights:    %.1f MiB packed Q4_0, built in %.1f s\n", mib(m->mem.packed_weights), r->build_s);
+    printf("weights:    %.1f MiB packed Q4_0, built in %.1f s%s%s\n", mib(m->mem.packed_weights), r->build_s,
+           r->note[0] ? "; " : "", r->note);
     printf("selection:  %s\n", r->tuned_path ? r->tuned_path : "defaults (no --tuned)");
     printf("  %-7s %-13s %-34s %s\n", "matrix", "N x K", "decode (M = 1)", "prefill (M = batch)");
     const q4t_plan *plan = &m->plan;
@@ -327,21 +359,29 @@ static void print_text(const q4t_model *m, const report *r)
     char depth[64] = "";
     if (r->ro->depth)
         snprintf(depth, sizeof depth, "after %d tokens of context (untimed), ", r->ro->depth);
-    printf("run:        %sprompt %d tokens (%d batch%s of up to %d), generate %d; %d warm-up + %d repetitions\n\n",
-           depth, r->ro->prompt, nbatch, nbatch == 1 ? "" : "es", m->batch, r->ro->gen, r->ro->warmup, r->ro->reps);
+    printf("run:        %sprompt %d tokens (%s, %d batch%s of up to %d), generate %d%s; %d warm-up + %d repetitions\n",
+           depth, r->ro->prompt, r->text ? "text" : "synthetic", nbatch, nbatch == 1 ? "" : "es", m->batch,
+           r->ro->gen, r->text ? " (or up to the end token)" : "", r->ro->warmup, r->ro->reps);
+    if (r->text) {
+        printf("tokenizer:  %s%s%s, vocabulary %d\nprompt:    ", q4t_tokenizer_model(r->text->tok),
+               q4t_tokenizer_pre(r->text->tok)[0] ? ", pre-tokenizer " : "", q4t_tokenizer_pre(r->text->tok),
+               q4t_tokenizer_vocab_size(r->text->tok));
+        q4t_cli_print_tokens(stdout, r->text->tok, r->text->ids, r->text->n, 64);
+    }
+    printf("\n");
     printf("%-16s %10s %10s %10s %10s %10s\n", "", "median", "p10", "p90", "min", "max");
     const q4t_run_result *rr = r->rr;
     print_dist("TTFT (ms)", &rr->ttft_s, 1e3);
     print_dist("prefill (tok/s)", &rr->prefill_tps, 1.0);
-    if (r->ro->gen > 1)
+    if (rr->ngen > 1)
         print_dist("decode (tok/s)", &rr->decode_tps, 1.0);
     else
-        printf("decode (tok/s)   (needs --gen 2 or more)\n");
+        printf("decode (tok/s)   (needs 2 generated tokens or more)\n");
     printf("\nwhere the time goes (%% of the phase, all repetitions):\n%-16s", "");
     for (int p = 0; p < Q4T_PART_COUNT; p++)
         printf(" %11s", q4t_part_name((q4t_part)p));
     printf(" %11s\n", "other");
-    for (int ph = 0; ph < (r->ro->gen > 1 ? 2 : 1); ph++) {
+    for (int ph = 0; ph < (rr->ngen > 1 ? 2 : 1); ph++) {
         double rest = rr->phase_s[ph];
         printf("%-16s", ph == Q4T_PREFILL ? "prefill (TTFT)" : "decode");
         for (int p = 0; p < Q4T_PART_COUNT; p++) {
@@ -352,7 +392,7 @@ static void print_text(const q4t_model *m, const report *r)
     }
     printf("\n");
     const double gbs = (double)q4t_model_weight_bytes(m) * rr->decode_tps.median * 1e-9;
-    if (r->ro->gen > 1) {
+    if (rr->ngen > 1) {
         printf("decode bandwidth: %.2f GB/s (%.1f MiB of weights per token)", gbs, mib(q4t_model_weight_bytes(m)));
         if (r->roof)
             printf(" = %.0f%% of the measured read bandwidth, %.2f GB/s on %d thread%s\n",
@@ -370,8 +410,62 @@ static void print_text(const q4t_model *m, const report *r)
     printf("tokens: ");
     for (int i = 0; i < rr->ntokens; i++)
         printf(" %d", rr->tokens[i]);
-    printf("%s%s\n", rr->ntokens < r->ro->gen ? " ..." : "",
+    printf("%s%s\n", rr->ntokens < rr->ngen ? " ..." : "",
            rr->same_tokens ? " (the same every repetition)" : " (NOT the same every repetition)");
+    if (r->text) {
+        size_t len;
+        char *s = generated_text(r->text->tok, r->generated, rr->ngen, &len);
+        const int32_t eos = q4t_tokenizer_eos(r->text->tok);
+        const int at_eos = rr->ngen && eos >= 0 && r->generated[rr->ngen - 1] == eos;
+        printf("generated:  %d token%s%s\n----\n%s", rr->ngen, rr->ngen == 1 ? "" : "s",
+               at_eos ? ", the last the end token" : " (--gen reached)", r->text->text);
+        if (s)
+            fwrite(s, 1, len, stdout);
+        printf("\n----\n");
+        free(s);
+    }
+}
+
+/* --logits: the prompt and the generated tokens again from an empty cache,
+ * in pieces of up to LOGITS_ROWS (batches), each piece's rows written as they come. */
+enum { LOGITS_ROWS = 32 };
+
+static int write_logits(q4t_model *m, const q4t_run_opts *ro, int ngen, const char *path, char *err, size_t errlen)
+{
+    const int n = ro->prompt + ngen;
+    const size_t vocab = (size_t)m->config.vocab_size;
+    int *seq = malloc((size_t)n * sizeof *seq);
+    const int piece = m->batch < LOGITS_ROWS ? m->batch : LOGITS_ROWS;
+    float *rows = malloc((size_t)piece * vocab * sizeof *rows);
+    FILE *f = fopen(path, "wb");
+    int rc = -1;
+    if (!seq || !rows || !f) {
+        snprintf(err, errlen, "%s: %s", path, f ? "out of memory" : strerror(errno));
+        goto out;
+    }
+    if (ro->tokens)
+        memcpy(seq, ro->tokens, (size_t)ro->prompt * sizeof *seq);
+    else
+        q4t_run_prompt((int)vocab, ro->seed, seq, ro->prompt);
+    memcpy(seq + ro->prompt, ro->generated, (size_t)ngen * sizeof *seq);
+    q4t_model_reset(m);
+    for (int i = 0; i < n; i += piece) {
+        const int B = n - i < piece ? n - i : piece;
+        q4t_run_logits(m, seq + i, B, rows);
+        if (fwrite(rows, sizeof *rows * vocab, (size_t)B, f) != (size_t)B) {
+            snprintf(err, errlen, "%s: write error: %s", path, strerror(errno));
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    if (f && fclose(f) && rc == 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    free(seq);
+    free(rows);
+    return rc;
 }
 
 int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
@@ -386,6 +480,9 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
         {"depth", required_argument, NULL, OPT_DEPTH},
         {"kv", required_argument, NULL, OPT_KV},
         {"vec", required_argument, NULL, OPT_VEC},
+        {"text", required_argument, NULL, OPT_TEXT},
+        {"text-file", required_argument, NULL, OPT_TEXT_FILE},
+        {"logits", required_argument, NULL, OPT_LOGITS},
         {"batch", required_argument, NULL, OPT_BATCH},
         {"reps", required_argument, NULL, OPT_REPS},
         {"warmup", required_argument, NULL, OPT_WARMUP},
@@ -411,9 +508,11 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
         {0, 0, 0, 0}};
     const char *preset = NULL, *gguf = NULL, *tuned_path = NULL, *out_dir = "results";
     const char *gemv_name = NULL, *gemm_name = NULL, *vec_name = NULL;
+    const char *text_arg = NULL, *text_file = NULL, *logits_path = NULL;
+    int prompt_given = 0;
     q4t_kv_type kv = Q4T_KV_F16;
     int layers = 0, seed = 1, batch = 512, json = 0, save = 1, roofline = 1, any_device = 0;
-    q4t_run_opts ro = {.prompt = 512, .gen = 128, .reps = 5, .warmup = 1, .seed = 1};
+    q4t_run_opts ro = {.prompt = 512, .gen = 128, .reps = 5, .warmup = 1, .seed = 1, .eos = -1};
     q4t_phase_opts phase[2] = {{0, NULL, -1}, {0, NULL, -1}};
     q4t_mask masks[3] = {{NULL, NULL}, {NULL, NULL}, {NULL, NULL}}; /* --affinity, --prefill-..., --decode-... */
     int c, rc;
@@ -435,23 +534,24 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
         case OPT_NO_SAVE: save = 0; break;
         case OPT_NO_ROOFLINE: roofline = 0; break;
         case OPT_LAYERS:
-            if (parse_count(name, optarg, 1, 4096, &layers))
+            if (q4t_cli_count("run", name, optarg, 1, 4096, &layers))
                 return Q4T_EXIT_USAGE;
             break;
         case OPT_SEED:
-            if (parse_count(name, optarg, 0, 1 << 30, &seed))
+            if (q4t_cli_count("run", name, optarg, 0, 1 << 30, &seed))
                 return Q4T_EXIT_USAGE;
             break;
         case OPT_PROMPT:
-            if (parse_count(name, optarg, 1, 1 << 20, &ro.prompt))
+            if (q4t_cli_count("run", name, optarg, 1, 1 << 20, &ro.prompt))
                 return Q4T_EXIT_USAGE;
+            prompt_given = 1;
             break;
         case OPT_GEN:
-            if (parse_count(name, optarg, 1, 1 << 20, &ro.gen))
+            if (q4t_cli_count("run", name, optarg, 1, 1 << 20, &ro.gen))
                 return Q4T_EXIT_USAGE;
             break;
         case OPT_DEPTH:
-            if (parse_count(name, optarg, 0, 1 << 20, &ro.depth))
+            if (q4t_cli_count("run", name, optarg, 0, 1 << 20, &ro.depth))
                 return Q4T_EXIT_USAGE;
             break;
         case OPT_KV:
@@ -462,22 +562,25 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
             kv = strcmp(optarg, "f16") ? Q4T_KV_F32 : Q4T_KV_F16;
             break;
         case OPT_VEC: vec_name = optarg; break;
+        case OPT_TEXT: text_arg = optarg; break;
+        case OPT_TEXT_FILE: text_file = optarg; break;
+        case OPT_LOGITS: logits_path = optarg; break;
         case OPT_BATCH:
-            if (parse_count(name, optarg, 1, 1 << 16, &batch))
+            if (q4t_cli_count("run", name, optarg, 1, 1 << 16, &batch))
                 return Q4T_EXIT_USAGE;
             break;
         case OPT_REPS:
-            if (parse_count(name, optarg, 1, Q4T_RUN_MAX_REPS, &ro.reps))
+            if (q4t_cli_count("run", name, optarg, 1, Q4T_RUN_MAX_REPS, &ro.reps))
                 return Q4T_EXIT_USAGE;
             break;
         case OPT_WARMUP:
-            if (parse_count(name, optarg, 0, 100, &ro.warmup))
+            if (q4t_cli_count("run", name, optarg, 0, 100, &ro.warmup))
                 return Q4T_EXIT_USAGE;
             break;
         case OPT_THREADS:
         case OPT_THREADS + 3:
         case OPT_THREADS + 6:
-            if (parse_count(name, optarg, 1, 1024, &v))
+            if (q4t_cli_count("run", name, optarg, 1, 1024, &v))
                 return Q4T_EXIT_USAGE;
             for (int p = 0; p < 2; p++)
                 if (c == OPT_THREADS || (c == OPT_THREADS + 3) == (p == Q4T_PREFILL))
@@ -514,6 +617,14 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
         return rc;
     if (!preset == !gguf) {
         fprintf(stderr, "q4tune run: give one of --model PRESET or --gguf PATH (see q4tune run --help)\n");
+        return Q4T_EXIT_USAGE;
+    }
+    if ((text_arg || text_file) && prompt_given) {
+        fprintf(stderr, "q4tune run: --prompt N is a synthetic prompt's length: not with --text or --text-file\n");
+        return Q4T_EXIT_USAGE;
+    }
+    if (logits_path && ro.depth) {
+        fprintf(stderr, "q4tune run: --logits writes the prompt's and generated tokens' logits: not with --depth\n");
         return Q4T_EXIT_USAGE;
     }
     const q4t_model_config *pc = preset ? q4t_model_preset(preset) : NULL;
@@ -557,6 +668,8 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
     rc = Q4T_EXIT_FAIL;
     q4t_tuned *tuned = NULL;
     q4t_model *m = NULL;
+    q4t_text_prompt tp = {0};
+    int *generated = NULL;
     static const char *const mask_opts[3] = {"affinity", "prefill-affinity", "decode-affinity"};
     for (int i = 0; i < 3; i++) /* each mask given parsed once, here */
         if (masks[i].label && (!(masks[i].pus = hwloc_bitmap_alloc()) ||
@@ -591,9 +704,27 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
     }
     char source[300];
     snprintf(source, sizeof source, "%s", src.what);
+    char src_note[sizeof src.note];
+    snprintf(src_note, sizeof src_note, "%s", src.note);
+    if ((text_arg || text_file) && (rc = q4t_cli_text_prompt("run", gguf, text_arg, text_file, &tp))) {
+        src.close(src.ctx);
+        goto done;
+    }
+    rc = Q4T_EXIT_FAIL;
+    if (tp.tok) {
+        if (q4t_tokenizer_vocab_size(tp.tok) > config.vocab_size) {
+            fprintf(stderr, "q4tune run: %s: the tokenizer has %d tokens, the model's vocabulary %d\n", gguf,
+                    q4t_tokenizer_vocab_size(tp.tok), config.vocab_size);
+            src.close(src.ctx);
+            goto done;
+        }
+        ro.prompt = tp.n;
+        ro.tokens = tp.ids;
+        ro.eos = q4t_tokenizer_eos(tp.tok);
+    }
     if ((long)ro.depth + ro.prompt + ro.gen > (long)config.max_seq_len + 1) {
-        fprintf(stderr, "q4tune run: depth %d + prompt %d + gen %d tokens do not fit %s's context of %d\n", ro.depth,
-                ro.prompt, ro.gen, model_name, config.max_seq_len);
+        fprintf(stderr, "q4tune run: depth %d + prompt %d%s + gen %d tokens do not fit %s's context of %d\n",
+                ro.depth, ro.prompt, tp.tok ? " (the text's tokens)" : "", ro.gen, model_name, config.max_seq_len);
         src.close(src.ctx);
         rc = Q4T_EXIT_USAGE;
         goto done;
@@ -624,20 +755,26 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
     const double build_s = q4t_now() - t0;
     ro.seed = (uint64_t)seed;
     q4t_run_result *rr = malloc(sizeof *rr);
-    if (!rr || q4t_run_measure(m, &ro, rr, rep_progress, &prog, err, sizeof err)) {
-        fprintf(stderr, "q4tune run: %s\n", rr ? err : "out of memory");
+    ro.generated = generated = malloc((size_t)ro.gen * sizeof *generated);
+    if (!rr || !generated || q4t_run_measure(m, &ro, rr, rep_progress, &prog, err, sizeof err)) {
+        fprintf(stderr, "q4tune run: %s\n", rr && generated ? err : "out of memory");
         free(rr);
         goto done;
     }
     size_t rss_now, rss_peak;
     q4t_rss(&rss_now, &rss_peak);
+    if (logits_path && write_logits(m, &ro, rr->ngen, logits_path, err, sizeof err)) {
+        fprintf(stderr, "q4tune run: --logits: %s\n", err);
+        free(rr);
+        goto done;
+    }
     q4t_roofline roof; /* after the peak is read: its buffer is not the model's */
     const int have_roof = roofline && q4t_roofline_measure(&roof, cpu, m->pool[Q4T_DECODE]) == 0;
 
     char file[800] = "", name_slug[160];
-    slug(model_name, name_slug, sizeof name_slug);
-    const report r = {model_name, source, tuned_path, &ro, rr, have_roof ? &roof : NULL, rss_before, rss_peak,
-                      build_s};
+    q4t_cli_slug(model_name, name_slug, sizeof name_slug);
+    const report r = {model_name,  source,   tuned_path,           &ro,      rr, have_roof ? &roof : NULL,
+                      rss_before,  rss_peak, build_s,              tp.tok ? &tp : NULL, generated, src_note};
     cJSON *rec = record_json(m, &r, cpu, topo);
     char *text = cJSON_Print(rec);
     rc = text ? Q4T_EXIT_OK : Q4T_EXIT_FAIL;
@@ -658,6 +795,9 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
     } else if (text) {
         printf("q4tune run on %s\n", device_id);
         print_text(m, &r);
+        if (logits_path)
+            printf("logits:     %s: %d rows of %d float32 (the prompt's %d tokens and the %d generated)\n",
+                   logits_path, ro.prompt + rr->ngen, config.vocab_size, ro.prompt, rr->ngen);
         if (save)
             printf("results:    %s\n", file);
     }
@@ -665,6 +805,8 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
     free(rr);
 done:
     q4t_model_free(m);
+    q4t_text_prompt_free(&tp);
+    free(generated);
     q4t_tuned_free(tuned);
     for (int i = 0; i < 3; i++)
         hwloc_bitmap_free(masks[i].pus);

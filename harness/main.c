@@ -1,4 +1,5 @@
 /* q4tune: int4 LLM kernel benchmark and autotuner. Subcommand dispatch. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ static const struct {
     {"tune", q4t_cmd_tune, "find the fastest correct configuration per shape; store it per device"},
     {"compare", q4t_cmd_compare, "compare two tuned files (devices or commits), flag significant changes"},
     {"run", q4t_cmd_run, "a Llama-style transformer with the tuned kernels: TTFT, tokens/s, memory"},
+    {"accuracy", q4t_cmd_accuracy, "what Q4_0 costs: KL divergence, top-1 agreement, perplexity vs the float model"},
 };
 
 static void usage(FILE *out)
@@ -74,6 +76,36 @@ int q4t_cli_kernels(const char *list, const char *cmd)
             return Q4T_EXIT_USAGE;
         }
     return 0;
+}
+
+int q4t_cli_count(const char *cmd, const char *opt, const char *s, int min, int max, int *out)
+{
+    char *end;
+    errno = 0;
+    const long v = strtol(s, &end, 10);
+    if (*end || !*s || errno || v < min || v > max) {
+        fprintf(stderr, "q4tune %s: --%s wants a number from %d to %d, not '%s'\n", cmd, opt, min, max, s);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+void q4t_cli_slug(const char *s, char *buf, size_t len)
+{
+    size_t n = 0;
+    for (; *s && n + 1 < len; s++) {
+        const char c = *s;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.')
+            buf[n++] = c;
+        else if (c >= 'A' && c <= 'Z')
+            buf[n++] = (char)(c - 'A' + 'a');
+        else if (n && buf[n - 1] != '-')
+            buf[n++] = '-';
+    }
+    while (n && buf[n - 1] == '-')
+        n--;
+    buf[n] = '\0';
 }
 
 int main(int argc, char **argv)

@@ -73,6 +73,8 @@ int q4t_run_measure(q4t_model *m, const q4t_run_opts *o, q4t_run_result *r, void
         return -1;
     }
     q4t_run_prompt(m->config.vocab_size, o->seed, tokens, o->depth + o->prompt);
+    if (o->tokens)
+        memcpy(prompt, o->tokens, (size_t)o->prompt * sizeof *prompt);
     const int vocab = m->config.vocab_size;
     r->same_tokens = 1;
     for (int rep = -o->warmup; rep < o->reps; rep++) {
@@ -90,9 +92,11 @@ int q4t_run_measure(q4t_model *m, const q4t_run_opts *o, q4t_run_result *r, void
         const double t2 = q4t_now();
         m->time[Q4T_PREFILL][Q4T_PART_PICK] += t2 - tp;
         take_time(m, parts[Q4T_PREFILL]);
-        int out[Q4T_RUN_TOKENS], nout = 0;
+        int out[Q4T_RUN_TOKENS], nout = 0, ngen = 1;
         out[nout++] = tok;
-        for (int g = 1; g < o->gen; g++) { /* the last generated token needs no forward */
+        if (o->generated && rep == -o->warmup)
+            o->generated[0] = tok;
+        for (int g = 1; g < o->gen && tok != o->eos; g++, ngen++) { /* the last token needs no forward */
             q4t_forward(m, &tok, 1);
             logits = q4t_logits(m, Q4T_DECODE);
             const double t = q4t_now();
@@ -100,13 +104,15 @@ int q4t_run_measure(q4t_model *m, const q4t_run_opts *o, q4t_run_result *r, void
             m->time[Q4T_DECODE][Q4T_PART_PICK] += q4t_now() - t;
             if (nout < Q4T_RUN_TOKENS)
                 out[nout++] = tok;
+            if (o->generated && rep == -o->warmup)
+                o->generated[g] = tok;
         }
         const double t3 = q4t_now();
         take_time(m, parts[Q4T_DECODE]);
         if (rep >= 0) {
             r->ttft[rep] = t2 - t0;
             r->prefill[rep] = o->prompt / (t1 - t0);
-            r->decode[rep] = o->gen > 1 ? (o->gen - 1) / (t3 - t2) : 0.0;
+            r->decode[rep] = ngen > 1 ? (ngen - 1) / (t3 - t2) : 0.0;
             r->phase_s[Q4T_PREFILL] += t2 - t0;
             r->phase_s[Q4T_DECODE] += t3 - t2;
             for (int ph = 0; ph < 2; ph++)
@@ -116,7 +122,8 @@ int q4t_run_measure(q4t_model *m, const q4t_run_opts *o, q4t_run_result *r, void
         if (rep == -o->warmup) {
             memcpy(r->tokens, out, (size_t)nout * sizeof *out);
             r->ntokens = nout;
-        } else if (nout != r->ntokens || memcmp(out, r->tokens, (size_t)nout * sizeof *out)) {
+            r->ngen = ngen;
+        } else if (ngen != r->ngen || nout != r->ntokens || memcmp(out, r->tokens, (size_t)nout * sizeof *out)) {
             r->same_tokens = 0;
         }
         if (progress)
@@ -127,4 +134,16 @@ int q4t_run_measure(q4t_model *m, const q4t_run_opts *o, q4t_run_result *r, void
     r->prefill_tps = q4t_dist_of(r->prefill, o->reps);
     r->decode_tps = q4t_dist_of(r->decode, o->reps);
     return 0;
+}
+
+void q4t_run_logits(q4t_model *m, const int *tokens, int n, float *out)
+{
+    const size_t vocab = (size_t)m->config.vocab_size;
+    for (int i = 0; i < n; i += m->batch) {
+        const int B = n - i < m->batch ? n - i : m->batch;
+        const q4t_phase ph = B > 1 ? Q4T_PREFILL : Q4T_DECODE;
+        q4t_forward(m, tokens + i, B);
+        for (int row = 0; row < B; row++)
+            memcpy(out + (size_t)(i + row) * vocab, q4t_logits_row(m, ph, row), vocab * sizeof *out);
+    }
 }

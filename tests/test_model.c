@@ -1,8 +1,8 @@
 /* The transformer against a float reference, and against itself.
  *
- *  1. A float reference forward pass (the same synthetic weights dequantized,
- *     fp32 activations, one token at a time, written here from the maths and
- *     sharing no code with model.c): the quantized model's logits for the
+ *  1. The float reference model (model/reference.h: the same synthetic weights
+ *     dequantized, fp32 activations, one token at a time, written from the
+ *     maths and sharing no code with forward.c): the quantized model's logits for the
  *     prompt's last token and every generated token have cosine similarity
  *     > 0.99 with the reference's, and greedy decoding gives the same tokens.
  *     On the "tiny" preset (Llama 2 rotary frequencies, GQA, untied output)
@@ -24,6 +24,7 @@
 #include "cpu.h"
 #include "formats.h"
 #include "model.h"
+#include "reference.h"
 #include "registry.h"
 #include "run.h"
 #include "synthetic.h"
@@ -32,178 +33,6 @@
 /* PROMPT: a prompt of a few batches; LONG: one past a key chunk of split
  * attention (ATTN_CHUNK, 256) and several row blocks (ATTN_ROWS, 16) per batch. */
 enum { PROMPT = 13, LONG = 300, LONG_BATCH = 64, GEN = 8, STEPS = GEN, SEED = 7 };
-
-/* ---- the float reference ---- */
-
-typedef struct {
-    q4t_model_config c;
-    int head_dim, kv_dim, ctx;
-    float *embd, *out;             /* (vocab, dim) */
-    float *att_norm, *ffn_norm;    /* (layer, dim) */
-    float *wq, *wk, *wv, *wo;      /* (layer, N, K) */
-    float *w1, *w2, *w3;
-    float *final_norm;             /* (dim) */
-    float *kcache, *vcache;        /* (layer, ctx, kv_dim) */
-    double *freq;                  /* (head_dim / 2) */
-} ref_model;
-
-/* Tensor t of layer dequantized to floats (as the quantized model holds it). */
-static float *dequantized(const q4t_model_config *c, q4t_tensor t, int layers)
-{
-    size_t rows, cols;
-    q4t_tensor_shape(c, t, &rows, &cols);
-    q4t_dtype type;
-    if (!q4t_synth_has(c, t, &type)) /* tied output: the embedding */
-        return dequantized(c, Q4T_T_TOKEN_EMBD, 1);
-    float *out = malloc((size_t)layers * rows * cols * sizeof *out);
-    void *raw = malloc(q4t_dtype_bytes(type, rows, cols));
-    for (int l = 0; l < layers; l++) {
-        q4t_synth_fill(c, SEED, t, l, raw);
-        for (size_t r = 0; r < rows; r++) {
-            float *dst = out + ((size_t)l * rows + r) * cols;
-            if (type == Q4T_DT_Q4_0)
-                q4t_dequantize_row_q4_0((const q4t_block_q4_0 *)raw + r * (cols / 32), dst, cols);
-            else
-                memcpy(dst, (const float *)raw + r * cols, cols * sizeof *dst);
-        }
-    }
-    free(raw);
-    return out;
-}
-
-static void ref_build(ref_model *r, const q4t_model_config *c, int ctx)
-{
-    memset(r, 0, sizeof *r);
-    r->c = *c;
-    r->ctx = ctx;
-    r->head_dim = c->dim / c->n_heads;
-    r->kv_dim = r->head_dim * c->n_kv_heads;
-    const int L = c->n_layers;
-    r->embd = dequantized(c, Q4T_T_TOKEN_EMBD, 1);
-    r->out = dequantized(c, Q4T_T_OUTPUT, 1);
-    r->att_norm = dequantized(c, Q4T_T_ATTN_NORM, L);
-    r->ffn_norm = dequantized(c, Q4T_T_FFN_NORM, L);
-    r->final_norm = dequantized(c, Q4T_T_OUTPUT_NORM, 1);
-    r->wq = dequantized(c, Q4T_T_ATTN_Q, L);
-    r->wk = dequantized(c, Q4T_T_ATTN_K, L);
-    r->wv = dequantized(c, Q4T_T_ATTN_V, L);
-    r->wo = dequantized(c, Q4T_T_ATTN_OUTPUT, L);
-    r->w1 = dequantized(c, Q4T_T_FFN_GATE, L);
-    r->w2 = dequantized(c, Q4T_T_FFN_DOWN, L);
-    r->w3 = dequantized(c, Q4T_T_FFN_UP, L);
-    r->kcache = calloc((size_t)L * (size_t)ctx * (size_t)r->kv_dim, sizeof(float));
-    r->vcache = calloc((size_t)L * (size_t)ctx * (size_t)r->kv_dim, sizeof(float));
-    /* rotary frequencies, with Meta's Llama 3 apply_scaling written out again */
-    r->freq = malloc((size_t)r->head_dim / 2 * sizeof *r->freq);
-    for (int i = 0; i < r->head_dim / 2; i++) {
-        double f = pow(c->rope_theta, -2.0 * i / r->head_dim);
-        if (c->rope_factor > 0) {
-            const double wavelen = 2 * 3.14159265358979323846 / f;
-            const double low = c->rope_original_max_pos / c->rope_low_freq_factor;
-            const double high = c->rope_original_max_pos / c->rope_high_freq_factor;
-            if (wavelen > low) {
-                f /= c->rope_factor;
-            } else if (wavelen >= high) {
-                const double s = (c->rope_original_max_pos / wavelen - c->rope_low_freq_factor) /
-                                 (c->rope_high_freq_factor - c->rope_low_freq_factor);
-                f = (1 - s) * f / c->rope_factor + s * f;
-            }
-        }
-        r->freq[i] = f;
-    }
-}
-
-static void ref_free(ref_model *r)
-{
-    float *all[] = {r->embd, r->out, r->att_norm, r->ffn_norm, r->final_norm, r->wq, r->wk,
-                    r->wv,   r->wo,  r->w1,       r->w2,       r->w3,         r->kcache, r->vcache};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        free(all[i]);
-    free(r->freq);
-}
-
-/* y[n] = sum_k W[n][k] x[k] */
-static void ref_matvec(float *y, const float *w, const float *x, int n, int k)
-{
-    for (int i = 0; i < n; i++) {
-        double s = 0;
-        for (int j = 0; j < k; j++)
-            s += (double)w[(size_t)i * (size_t)k + (size_t)j] * x[j];
-        y[i] = (float)s;
-    }
-}
-
-static void ref_rmsnorm(float *o, const float *x, const float *w, int n, float eps)
-{
-    double ss = 0;
-    for (int i = 0; i < n; i++)
-        ss += (double)x[i] * x[i];
-    const double s = 1.0 / sqrt(ss / n + eps);
-    for (int i = 0; i < n; i++)
-        o[i] = (float)(w[i] * x[i] * s);
-}
-
-/* One token at position pos; the logits into out (vocab). */
-static void ref_forward(ref_model *r, int token, int pos, float *logits)
-{
-    const q4t_model_config *c = &r->c;
-    const int dim = c->dim, hd = r->head_dim, kvd = r->kv_dim, hidden = c->hidden_dim;
-    float *x = malloc((size_t)dim * sizeof *x), *xb = malloc((size_t)dim * sizeof *x),
-          *q = malloc((size_t)dim * sizeof *x), *att = malloc((size_t)r->ctx * sizeof *x),
-          *h1 = malloc((size_t)hidden * sizeof *x), *h3 = malloc((size_t)hidden * sizeof *x),
-          *o = malloc((size_t)dim * sizeof *x);
-    memcpy(x, r->embd + (size_t)token * (size_t)dim, (size_t)dim * sizeof *x);
-    for (int l = 0; l < c->n_layers; l++) {
-        ref_rmsnorm(xb, x, r->att_norm + (size_t)l * (size_t)dim, dim, c->norm_eps);
-        float *k = r->kcache + ((size_t)l * (size_t)r->ctx + (size_t)pos) * (size_t)kvd;
-        float *v = r->vcache + ((size_t)l * (size_t)r->ctx + (size_t)pos) * (size_t)kvd;
-        ref_matvec(q, r->wq + (size_t)l * (size_t)dim * (size_t)dim, xb, dim, dim);
-        ref_matvec(k, r->wk + (size_t)l * (size_t)kvd * (size_t)dim, xb, kvd, dim);
-        ref_matvec(v, r->wv + (size_t)l * (size_t)kvd * (size_t)dim, xb, kvd, dim);
-        for (int i = 0; i < dim + kvd; i += 2) { /* rotate each pair by pos * freq */
-            float *vec = i < dim ? q + i : k + (i - dim);
-            const double a = pos * r->freq[(i % hd) / 2];
-            const double v0 = vec[0], v1 = vec[1];
-            vec[0] = (float)(v0 * cos(a) - v1 * sin(a));
-            vec[1] = (float)(v0 * sin(a) + v1 * cos(a));
-        }
-        for (int h = 0; h < c->n_heads; h++) {
-            const int kvh = h / (c->n_heads / c->n_kv_heads);
-            double max = -INFINITY, sum = 0;
-            for (int t = 0; t <= pos; t++) {
-                const float *kt = r->kcache + ((size_t)l * (size_t)r->ctx + (size_t)t) * (size_t)kvd + (size_t)kvh * hd;
-                double s = 0;
-                for (int e = 0; e < hd; e++)
-                    s += (double)q[h * hd + e] * kt[e];
-                att[t] = (float)(s / sqrt(hd));
-                max = att[t] > max ? att[t] : max;
-            }
-            for (int t = 0; t <= pos; t++)
-                sum += exp(att[t] - max);
-            for (int e = 0; e < hd; e++) {
-                double acc = 0;
-                for (int t = 0; t <= pos; t++)
-                    acc += exp(att[t] - max) / sum *
-                           r->vcache[((size_t)l * (size_t)r->ctx + (size_t)t) * (size_t)kvd + (size_t)kvh * hd + e];
-                xb[h * hd + e] = (float)acc;
-            }
-        }
-        ref_matvec(o, r->wo + (size_t)l * (size_t)dim * (size_t)dim, xb, dim, dim);
-        for (int i = 0; i < dim; i++)
-            x[i] += o[i];
-        ref_rmsnorm(xb, x, r->ffn_norm + (size_t)l * (size_t)dim, dim, c->norm_eps);
-        ref_matvec(h1, r->w1 + (size_t)l * (size_t)hidden * (size_t)dim, xb, hidden, dim);
-        ref_matvec(h3, r->w3 + (size_t)l * (size_t)hidden * (size_t)dim, xb, hidden, dim);
-        for (int i = 0; i < hidden; i++)
-            h1[i] = (float)(h1[i] / (1.0 + exp(-(double)h1[i])) * h3[i]);
-        ref_matvec(o, r->w2 + (size_t)l * (size_t)dim * (size_t)hidden, h1, dim, hidden);
-        for (int i = 0; i < dim; i++)
-            x[i] += o[i];
-    }
-    ref_rmsnorm(xb, x, r->final_norm, dim, c->norm_eps);
-    ref_matvec(logits, r->out, xb, c->vocab_size, dim);
-    free(x), free(xb), free(q), free(att), free(h1), free(h3), free(o);
-}
 
 /* ---- the quantized model ---- */
 
@@ -300,17 +129,24 @@ static double max_rel_diff(const float *a, const float *b, size_t n)
 static void against_reference(const q4t_model_config *c, const run_cfg *rc)
 {
     /* the reference, greedy */
-    ref_model r;
     const int n = rc->prompt;
-    ref_build(&r, c, n + STEPS);
+    q4t_ref_model *r;
+    q4t_weight_source src;
+    char err[512];
+    q4t_synth_source(c, SEED, &src);
+    const int built = q4t_ref_build(c, &src, n + STEPS, NULL, &r, err, sizeof err);
+    src.close(src.ctx);
+    CHECK(built == 0, "reference model: %s", err);
+    if (built)
+        return;
     int *prompt = malloc((size_t)n * sizeof *prompt), ref_tokens[STEPS];
     q4t_run_prompt(c->vocab_size, 3, prompt, n);
     float *ref_logits = malloc((size_t)STEPS * (size_t)c->vocab_size * sizeof *ref_logits);
     for (int i = 0; i < n - 1; i++)
-        ref_forward(&r, prompt[i], i, ref_logits);
+        q4t_ref_forward(r, prompt[i], i, ref_logits);
     int tok = prompt[n - 1];
     for (int s = 0; s < STEPS; s++) {
-        ref_forward(&r, tok, n - 1 + s, ref_logits + (size_t)s * (size_t)c->vocab_size);
+        q4t_ref_forward(r, tok, n - 1 + s, ref_logits + (size_t)s * (size_t)c->vocab_size);
         tok = ref_tokens[s] = q4t_argmax(ref_logits + (size_t)s * (size_t)c->vocab_size, c->vocab_size);
     }
     /* the quantized model, fed the reference's tokens */
@@ -340,7 +176,7 @@ static void against_reference(const q4t_model_config *c, const run_cfg *rc)
     free(prompt);
     free(ref_logits);
     free(t.logits);
-    ref_free(&r);
+    q4t_ref_free(r);
 }
 
 /* Tolerance between kernels: float accumulation order, and the Q8_0
