@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tokenizer_impl.h"
+#include "unicode.h"
 
 enum { MAX_TOKEN_BYTES = 1 << 16 }; /* a token's text, at most (real ones are under 100 bytes) */
 
@@ -312,14 +313,8 @@ static int find_specials(q4t_tokenizer *t)
 /* The code point of the whole UTF-8 character s[0 .. n), or -1. */
 static long single_code_point(const char *s, size_t n)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    if (n == 0 || q4t_utf8_char(s, n) != (int)n)
-        return -1;
-    static const unsigned char lead_mask[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
-    long c = u[0] & lead_mask[n];
-    for (size_t i = 1; i < n; i++)
-        c = c << 6 | (u[i] & 0x3F);
-    return c;
+    int32_t cp = -1;
+    return n > 0 && (size_t)q4t_utf8_decode(s, n, &cp) == n ? cp : -1;
 }
 
 /* What each token decodes to, from its text and type:
@@ -567,7 +562,7 @@ long q4t_tokenize(const q4t_tokenizer *t, const char *text, size_t len, int add_
         fail(err, errlen, "tokenizer: %zu tokens", ids.n);
         goto done;
     }
-    if (out && cap)
+    if (out && cap && ids.n)
         memcpy(out, ids.v, (ids.n < cap ? ids.n : cap) * sizeof *out);
     rc = (long)ids.n;
 done:
