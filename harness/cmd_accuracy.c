@@ -144,7 +144,7 @@ static cJSON *record_json(const q4t_cpu *cpu, const q4t_topology *topo, const ch
 
 static void print_text(const char *device_id, const char *model_name, const char *source, const q4_run *m,
                        const q4t_text_prompt *tp, int synthetic, const q4t_acc_position *p, const q4t_acc_summary *s,
-                       int per_position, const char *note, double ref_s, double q4_s)
+                       int per_position, const char *note, double ref_s, double q4_s, int vocab)
 {
     printf("q4tune accuracy on %s\n", device_id);
     printf("model:      %s (%s)%s%s\n", model_name, source, note[0] ? "; " : "", note);
@@ -179,6 +179,10 @@ static void print_text(const char *device_id, const char *model_name, const char
         printf("note: a synthetic prompt%s: the perplexities say nothing about a language model;\n"
                "      KL and top-1 say how far Q4_0 moves this model's outputs, not how much a real one loses.\n",
                synthetic ? " on random weights" : "");
+    else if (s->scored > 0 && s->ppl_ref >= vocab)
+        printf("note: the float model's perplexity is at or above the vocabulary's size (%d): it predicts this\n"
+               "      text no better than chance (untrained or random weights?), so the comparison says little.\n",
+               vocab);
 }
 
 int q4t_cmd_accuracy(int argc, char **argv, q4t_cpu *cpu)
@@ -400,7 +404,7 @@ int q4t_cmd_accuracy(int argc, char **argv, q4t_cpu *cpu)
         puts(out);
     } else if (out) {
         print_text(device_id, model_name, source, &q4, tp.tok ? &tp : NULL, pc != NULL, pos, &s, per_position, note,
-                   ref_s, q4_s);
+                   ref_s, q4_s, config.vocab_size);
         if (save)
             printf("results:    %s\n", file);
     }

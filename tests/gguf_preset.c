@@ -1,10 +1,13 @@
-/* gguf_preset PRESET FILE [SEED] [--layers N] [--vocab VOCAB.gguf]: writes
+/* gguf_preset PRESET FILE [SEED] [--layers N] [--type T] [--vocab VOCAB.gguf]: writes
  * q4tune's seeded synthetic weights of a preset's shape (the same weights
- * q4tune run --model PRESET --seed SEED runs) as a Q4_0 GGUF that llama.cpp
+ * q4tune run --model PRESET --seed SEED runs) as a GGUF (Q4_0 unless --type) that llama.cpp
  * loads: the llama.* keys, every tensor, and the tokenizer keys its loader
  * wants (model, tokens, scores, token types, BOS/EOS ids) over placeholder
  * tokens. Used by scripts/vs-llama.cpp to run both engines on one file.
  *   --layers N        the first N layers only
+ *   --type T          the matrices and embedding as q4_0 (default), or as the
+ *                     float weights before quantization in f32, f16 or bf16, or
+ *                     as q8_0 (what a convert_hf_to_gguf.py file holds)
  *   --vocab V.gguf    the tokenizer.* keys of V (a real vocabulary, e.g. the
  *                     ones tests/tokenizer writes from the npm packages)
  *                     instead of placeholders; the vocabulary size becomes V's
@@ -121,10 +124,25 @@ int main(int argc, char **argv)
 {
     const char *args[3] = {NULL, NULL, NULL}, *vocab_path = NULL;
     int nargs = 0, layers = 0;
+    unsigned flags = 0;
+    static const struct {
+        const char *name;
+        unsigned flag;
+    } kinds[] = {{"q4_0", 0}, {"f32", GW_MODEL_F32}, {"f16", GW_MODEL_F16}, {"bf16", GW_MODEL_BF16}, {"q8_0", GW_MODEL_Q8_0}};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--layers") && i + 1 < argc)
             layers = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--vocab") && i + 1 < argc)
+        else if (!strcmp(argv[i], "--type") && i + 1 < argc) {
+            const char *t = argv[++i];
+            size_t k = 0;
+            while (k < sizeof kinds / sizeof kinds[0] && strcmp(kinds[k].name, t))
+                k++;
+            if (k == sizeof kinds / sizeof kinds[0]) {
+                fprintf(stderr, "gguf_preset: --type %s: q4_0, f32, f16, bf16 or q8_0\n", t);
+                return 2;
+            }
+            flags = kinds[k].flag;
+        } else if (!strcmp(argv[i], "--vocab") && i + 1 < argc)
             vocab_path = argv[++i];
         else if (argv[i][0] != '-' && nargs < 3)
             args[nargs++] = argv[i];
@@ -132,7 +150,7 @@ int main(int argc, char **argv)
             nargs = -100;
     }
     if (nargs < 2 || layers < 0) {
-        fprintf(stderr, "usage: gguf_preset PRESET FILE [SEED] [--layers N] [--vocab VOCAB.gguf]\n");
+        fprintf(stderr, "usage: gguf_preset PRESET FILE [SEED] [--layers N] [--type T] [--vocab VOCAB.gguf]\n");
         return 2;
     }
     const q4t_model_config *pc = q4t_model_preset(args[0]);
@@ -152,13 +170,13 @@ int main(int argc, char **argv)
             return 1;
         }
         c.vocab_size = n;
-        gw_model(w, &c, seed, 0);
+        gw_model(w, &c, seed, flags);
         if (copy_vocab(w, vocab_path)) { /* setting a key again replaces its value */
             gw_free(w);
             return 1;
         }
     } else {
-        gw_model(w, &c, seed, 0);
+        gw_model(w, &c, seed, flags);
         float *scores = calloc((size_t)c.vocab_size, sizeof *scores);
         int32_t *types = malloc((size_t)c.vocab_size * sizeof *types);
         if (!scores || !types) {

@@ -185,8 +185,8 @@ static void check_attention(const q4t_vec *v, const q4t_vec *ref)
     static const struct {
         size_t rows, heads, npos, end0; /* row r attends positions < end0 + r, of npos in the cache */
     } cases[] = {
-        {1, 1, 1, 1},      {1, 1, 5, 5},    {1, 4, 300, 300}, {1, 8, 1027, 1027}, {3, 2, 40, 38},
-        {17, 2, 80, 64},   {16, 8, 16, 1},  {5, 1, 200, 196}, {2, 3, 129, 128},   {9, 4, 523, 515},
+        {1, 1, 1, 1},      {1, 1, 5, 5},    {1, 4, 300, 300}, {1, 8, 515, 515},   {3, 2, 40, 38},
+        {17, 2, 80, 64},   {16, 8, 16, 1},  {5, 1, 200, 196}, {2, 3, 129, 128},   {9, 4, 267, 259},
         {16, 40, 24, 9}, /* more queries than a set may stage at once */
     };
     for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
