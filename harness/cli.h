@@ -62,5 +62,7 @@ int q4t_cmd_tune(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_accuracy(int argc, char **argv, q4t_cpu *cpu);
+int q4t_cmd_report(int argc, char **argv, q4t_cpu *cpu);
+int q4t_cmd_export(int argc, char **argv, q4t_cpu *cpu);
 
 #endif

@@ -79,11 +79,7 @@ static cJSON *record_json(const q4t_cpu *cpu, const q4t_topology *topo, const ch
                           const q4t_model_config *c, const q4_run *m, const q4t_text_prompt *tp, int seed,
                           int synthetic, const q4t_acc_position *p, const q4t_acc_summary *s, const char *note)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "schema", "q4tune-accuracy");
-    cJSON_AddNumberToObject(root, "schema_version", 1);
-    cJSON_AddStringToObject(root, "q4tune_version", Q4T_VERSION);
-    cJSON_AddItemToObject(root, "device", q4t_device_json(cpu, topo));
+    cJSON *root = q4t_record_json("q4tune-accuracy", 1, cpu, topo);
     cJSON *mo = cJSON_AddObjectToObject(root, "model");
     cJSON_AddStringToObject(mo, "name", model_name);
     cJSON_AddStringToObject(mo, "source", source);
@@ -385,7 +381,7 @@ int q4t_cmd_accuracy(int argc, char **argv, q4t_cpu *cpu)
     }
 
     char device_id[256], file[800] = "", name_slug[160];
-    q4t_device_id(cpu->arch, cpu->model, topo, device_id, sizeof device_id);
+    q4t_device_id(cpu->arch, cpu->model, cpu->detected, topo, device_id, sizeof device_id);
     q4t_cli_slug(model_name, name_slug, sizeof name_slug);
     cJSON *rec = record_json(cpu, topo, model_name, source, &config, &q4, tp.tok ? &tp : NULL, seed, pc != NULL, pos, &s,
                              note);

@@ -88,7 +88,7 @@ static int load_tuned(const char *path, int any_device, const q4t_cpu *cpu, cons
                       q4t_bench_tuned *out, char (*placements)[96], size_t *n)
 {
     char id[128], err[512];
-    q4t_device_id(cpu->arch, cpu->model, topo, id, sizeof id);
+    q4t_device_id(cpu->arch, cpu->model, cpu->detected, topo, id, sizeof id);
     q4t_tuned *t = q4t_tuned_load(path, id, any_device, err, sizeof err);
     q4t_plan *plan = t ? malloc(sizeof *plan) : NULL;
     const q4t_plan_opts po = {.topo = topo, .features = cpu->features, .tuned = t, .phase = {{0, NULL, -1}, {0, NULL, -1}}};

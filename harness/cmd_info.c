@@ -187,7 +187,7 @@ static void print_text(const q4t_cpu *cpu, const q4t_topology *t)
     char buf[512];
     printf("q4tune %s\n", Q4T_VERSION);
     printf("cpu:        %s\n", cpu->model);
-    q4t_device_id(cpu->arch, cpu->model, t, buf, sizeof buf);
+    q4t_device_id(cpu->arch, cpu->model, cpu->detected, t, buf, sizeof buf);
     printf("device:     %s\n", buf);
     printf("arch:       %s, %d logical CPUs\n", cpu->arch, cpu->ncpus);
     topology_text(t);

@@ -1,5 +1,6 @@
-/* q4tune roofline [--json] [--threads N]: measured read bandwidth and int8
- * dot-product peaks, 1 thread and all threads. */
+/* q4tune roofline [--json] [--threads N] [--out DIR]: measured read bandwidth
+ * and int8 dot-product peaks, 1 thread and all threads; with --out, also the
+ * record DIR/<device-id>/roofline.json (schema q4tune-roofline, version 1). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,20 +8,51 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "device.h"
+#include "json.h"
 #include "roofline.h"
+
+static int write_record(const char *out_dir, const q4t_roofline *r, const q4t_cpu *cpu, FILE *said)
+{
+    char err[512], path[1024];
+    q4t_topology *topo;
+    if (q4t_topology_load(&topo, NULL, err, sizeof err)) {
+        fprintf(stderr, "q4tune roofline: %s\n", err);
+        return Q4T_EXIT_FAIL;
+    }
+    cJSON *rec = q4t_record_json("q4tune-roofline", 1, cpu, topo);
+    cJSON *fig = q4t_roofline_json(r);
+    for (cJSON *f = fig->child; f; f = f->next)
+        cJSON_AddItemReferenceToObject(rec, f->string, f);
+    snprintf(path, sizeof path, "%s/%s/roofline.json", out_dir, q4t_json_str(cJSON_GetObjectItem(rec, "device"), "id"));
+    q4t_topology_free(topo);
+    const int bad = q4t_json_write(path, rec, err, sizeof err);
+    cJSON_Delete(rec);
+    cJSON_Delete(fig);
+    if (bad) {
+        fprintf(stderr, "q4tune roofline: %s\n", err);
+        return Q4T_EXIT_FAIL;
+    }
+    fprintf(said, "wrote %s\n", path);
+    return Q4T_EXIT_OK;
+}
 
 int q4t_cmd_roofline(int argc, char **argv, q4t_cpu *cpu)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
                                          {"threads", required_argument, NULL, 't'},
+                                         {"out", required_argument, NULL, 'o'},
                                          {"help", no_argument, NULL, 'h'},
                                          Q4T_LONGOPT_ISA,
                                          {0, 0, 0, 0}};
     int json = 0, threads = cpu->ncpus, c, rc;
+    const char *out_dir = NULL;
     char *end;
     while ((c = getopt_long(argc, argv, "jt:h", opts, NULL)) != -1) {
         if (c == 'j') {
             json = 1;
+        } else if (c == 'o') {
+            out_dir = optarg;
         } else if (c == 't') {
             threads = (int)strtol(optarg, &end, 10);
             if (*end || threads < 1 || threads > 1024) {
@@ -28,7 +60,8 @@ int q4t_cmd_roofline(int argc, char **argv, q4t_cpu *cpu)
                 return Q4T_EXIT_USAGE;
             }
         } else if ((rc = q4t_cli_common_option(
-                        c, cpu, "usage: q4tune roofline [--json] [--threads N (default: all CPUs)] [--isa=LIST]\n")) >= 0) {
+                        c, cpu, "usage: q4tune roofline [--json] [--threads N (default: all CPUs)] [--out DIR] [--isa=LIST]\n"
+                           "  --out DIR  also write DIR/<device-id>/roofline.json\n")) >= 0) {
             return rc;
         }
     }
@@ -49,7 +82,7 @@ int q4t_cmd_roofline(int argc, char **argv, q4t_cpu *cpu)
         puts(text);
         free(text);
         cJSON_Delete(o);
-        return Q4T_EXIT_OK;
+        return out_dir ? write_record(out_dir, &r, cpu, stderr) : Q4T_EXIT_OK;
     }
     printf("memory read bandwidth (%zu MiB buffer, last-level cache %zu KiB):\n", r.buffer_bytes >> 20,
            r.llc_bytes >> 10);
@@ -61,5 +94,5 @@ int q4t_cmd_roofline(int argc, char **argv, q4t_cpu *cpu)
         printf("  %-26s %10.1f %10.1f\n", r.peaks[i].name, r.peaks[i].gops_1t, r.peaks[i].gops_all);
     if (r.npeaks == 0)
         printf("  (no int8 dot-product ISA on this CPU, or all masked off)\n");
-    return Q4T_EXIT_OK;
+    return out_dir ? write_record(out_dir, &r, cpu, stdout) : Q4T_EXIT_OK;
 }

@@ -205,11 +205,7 @@ static cJSON *text_json(const report *r)
 static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cpu, const q4t_topology *topo)
 {
     const q4t_model_config *c = &m->config;
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "schema", "q4tune-run");
-    cJSON_AddNumberToObject(root, "schema_version", 2);
-    cJSON_AddStringToObject(root, "q4tune_version", Q4T_VERSION);
-    cJSON_AddItemToObject(root, "device", q4t_device_json(cpu, topo));
+    cJSON *root = q4t_record_json("q4tune-run", 2, cpu, topo);
     cJSON *mo = cJSON_AddObjectToObject(root, "model");
     cJSON_AddStringToObject(mo, "name", r->model_name);
     cJSON_AddStringToObject(mo, "source", r->source);
@@ -679,7 +675,7 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
             goto done;
         }
     char device_id[256];
-    q4t_device_id(cpu->arch, cpu->model, topo, device_id, sizeof device_id);
+    q4t_device_id(cpu->arch, cpu->model, cpu->detected, topo, device_id, sizeof device_id);
     if (tuned_path && !(tuned = q4t_tuned_load(tuned_path, device_id, any_device, err, sizeof err))) {
         fprintf(stderr, "q4tune run: --tuned: %s\n", err);
         goto done;

@@ -179,7 +179,7 @@ int q4t_cmd_tune(int argc, char **argv, q4t_cpu *cpu)
         return Q4T_EXIT_FAIL;
     }
     char id[128];
-    q4t_device_id(cpu->arch, cpu->model, topo, id, sizeof id);
+    q4t_device_id(cpu->arch, cpu->model, cpu->detected, topo, id, sizeof id);
     q4t_tune_opts o;
     q4t_tune_opts_default(&o, topo, cpu->features);
     o.kernels = kernels;

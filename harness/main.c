@@ -22,6 +22,8 @@ static const struct {
     {"compare", q4t_cmd_compare, "compare two tuned files (devices or commits), flag significant changes"},
     {"run", q4t_cmd_run, "a Llama-style transformer with the tuned kernels: TTFT, tokens/s, memory"},
     {"accuracy", q4t_cmd_accuracy, "what Q4_0 costs: KL divergence, top-1 agreement, perplexity vs the float model"},
+    {"report", q4t_cmd_report, "one self-contained HTML report of results directories (devices, commits)"},
+    {"export", q4t_cmd_export, "run records and tuned winners for CI dashboards (github-action-benchmark, Bencher)"},
 };
 
 static void usage(FILE *out)

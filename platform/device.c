@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "isa.h"
+#include "q4t_commit.h"
 
 /* Appends text to the slug in lowercase, runs of other characters as one '-'. */
 static void slug_append(char *buf, size_t len, size_t *used, const char *text)
@@ -50,7 +52,21 @@ static void brand_words(const char *model, char *out, size_t len)
     }
 }
 
-void q4t_device_id(const char *arch, const char *model, const q4t_topology *t, char *buf, size_t len)
+/* x86's widest int8 dot-product ISA: VMs of one CPU model expose different
+ * sets (an EPYC with AVX-512 VNNI, another with AVX2 only), and tuning differs. */
+static const char *x86_tier(uint64_t detected)
+{
+    if ((detected & (Q4T_F_AVX512VNNI | Q4T_F_AVX512BW)) == (Q4T_F_AVX512VNNI | Q4T_F_AVX512BW))
+        return "avx512vnni";
+    if (detected & Q4T_F_AVXVNNI)
+        return "avxvnni";
+    if (detected & Q4T_F_AVX2)
+        return "avx2";
+    return NULL;
+}
+
+void q4t_device_id(const char *arch, const char *model, uint64_t detected, const q4t_topology *t, char *buf,
+                   size_t len)
 {
     const q4t_topology_stats st = q4t_topology_get_stats(t);
     size_t used = 0;
@@ -81,6 +97,11 @@ void q4t_device_id(const char *arch, const char *model, const q4t_topology *t, c
     snprintf(count, sizeof count, "%dc", st.cores);
     slug_append(buf, len, &used, "-");
     slug_append(buf, len, &used, words);
+    const char *tier = strcmp(arch, "aarch64") ? x86_tier(detected) : NULL;
+    if (tier) {
+        slug_append(buf, len, &used, "-");
+        slug_append(buf, len, &used, tier);
+    }
     slug_append(buf, len, &used, "-");
     slug_append(buf, len, &used, count);
 }
@@ -98,7 +119,7 @@ cJSON *q4t_device_json(const q4t_cpu *cpu, const q4t_topology *t)
 {
     char buf[512];
     cJSON *o = cJSON_CreateObject();
-    q4t_device_id(cpu->arch, cpu->model, t, buf, sizeof buf);
+    q4t_device_id(cpu->arch, cpu->model, cpu->detected, t, buf, sizeof buf);
     cJSON_AddStringToObject(o, "id", buf);
     cJSON_AddStringToObject(o, "arch", cpu->arch);
     cJSON_AddStringToObject(o, "cpu_model", cpu->model);
@@ -121,5 +142,21 @@ cJSON *q4t_device_json(const q4t_cpu *cpu, const q4t_topology *t)
     cJSON_AddStringToObject(o, "compiler", Q4T_COMPILER);
     cJSON_AddStringToObject(o, "compiler_flags", Q4T_COMPILER_FLAGS);
     cJSON_AddStringToObject(o, "q4tune_version", Q4T_VERSION);
+    cJSON_AddStringToObject(o, "q4tune_commit", Q4T_COMMIT);
+    return o;
+}
+
+cJSON *q4t_record_json(const char *schema, int version, const q4t_cpu *cpu, const q4t_topology *t)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "schema", schema);
+    cJSON_AddNumberToObject(o, "schema_version", version);
+    cJSON_AddStringToObject(o, "q4tune_version", Q4T_VERSION);
+    char when[32];
+    const time_t now = time(NULL);
+    struct tm tm;
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    cJSON_AddStringToObject(o, "created", when);
+    cJSON_AddItemToObject(o, "device", q4t_device_json(cpu, t));
     return o;
 }

@@ -7,8 +7,10 @@
 
 #include "check.h"
 #include "device.h"
+#include "isa.h"
 
-static void check_id(const char *dir, const char *xml, const char *arch, const char *model, const char *want)
+static void check_id(const char *dir, const char *xml, const char *arch, const char *model, uint64_t detected,
+                     const char *want)
 {
     char path[1024], err[256], id[256];
     snprintf(path, sizeof path, "%s/%s", dir, xml);
@@ -17,7 +19,7 @@ static void check_id(const char *dir, const char *xml, const char *arch, const c
         CHECK(0, "%s loads: %s", path, err);
         return;
     }
-    q4t_device_id(arch, model, t, id, sizeof id);
+    q4t_device_id(arch, model, detected, t, id, sizeof id);
     CHECK(!strcmp(id, want), "%s with '%s': id '%s', want '%s'", xml, model, id, want);
     q4t_topology_free(t);
 }
@@ -29,12 +31,16 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *dir = argv[1];
-    check_id(dir, "phone.xml", "aarch64", "unknown", "arm64-cortex-x3-1-a715-3-a510-4");
-    check_id(dir, "smt.xml", "x86_64", "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz",
-             "x86-64-intel-xeon-platinum-8375c-4c");
-    check_id(dir, "server.xml", "x86_64", "AMD EPYC 7R13 48-Core Processor", "x86-64-amd-epyc-7r13-8c");
-    check_id(dir, "hybrid.xml", "x86_64", "12th Gen Intel(R) Core(TM) i7-1260P", "x86-64-12th-gen-intel-core-i7-1260p-6c");
-    check_id(dir, "smt.xml", "aarch64", "Neoverse-V1", "arm64-neoverse-v1-4c");
+    const uint64_t avx512 = Q4T_F_AVX2 | Q4T_F_AVX512F | Q4T_F_AVX512BW | Q4T_F_AVX512VL | Q4T_F_AVX512VNNI;
+    check_id(dir, "phone.xml", "aarch64", "unknown", Q4T_F_NEON, "arm64-cortex-x3-1-a715-3-a510-4");
+    check_id(dir, "smt.xml", "x86_64", "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz", avx512,
+             "x86-64-intel-xeon-platinum-8375c-avx512vnni-4c");
+    check_id(dir, "server.xml", "x86_64", "AMD EPYC 7R13 48-Core Processor", Q4T_F_AVX2,
+             "x86-64-amd-epyc-7r13-avx2-8c");
+    check_id(dir, "hybrid.xml", "x86_64", "12th Gen Intel(R) Core(TM) i7-1260P", Q4T_F_AVX2 | Q4T_F_AVXVNNI,
+             "x86-64-12th-gen-intel-core-i7-1260p-avxvnni-6c");
+    check_id(dir, "server.xml", "x86_64", "Some x86-64 CPU", 0, "x86-64-some-x86-64-8c");
+    check_id(dir, "smt.xml", "aarch64", "Neoverse-V1", Q4T_F_NEON | Q4T_F_SVE, "arm64-neoverse-v1-4c");
 
     q4t_cpu cpu;
     q4t_topology *t;

@@ -301,7 +301,7 @@ int main(int argc, char **argv)
                           .drift_s = {1e-3}, .drift_threshold_pct = 10};
     cJSON *j = q4t_tuned_json(&cpu, topo, &meta, &r, 1);
     char id[128];
-    q4t_device_id(cpu.arch, cpu.model, topo, id, sizeof id);
+    q4t_device_id(cpu.arch, cpu.model, cpu.detected, topo, id, sizeof id);
     snprintf(path, sizeof path, "test_tune.%d.json", (int)getpid());
     CHECK(q4t_json_write(path, j, err, sizeof err) == 0, "writes %s: %s", path, err);
     q4t_tuned *t = q4t_tuned_load(path, id, 0, err, sizeof err);

@@ -1,11 +1,9 @@
 /* The results store: see store.h. */
-#define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #include "store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -48,16 +46,7 @@ static cJSON *shape_json(const q4t_tune_shape *s)
 
 static cJSON *header(const char *schema, const q4t_cpu *cpu, const q4t_topology *topo)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "schema", schema);
-    cJSON_AddNumberToObject(o, "schema_version", Q4T_TUNED_SCHEMA_VERSION);
-    cJSON_AddStringToObject(o, "q4tune_version", Q4T_VERSION);
-    char when[32];
-    const time_t t = time(NULL);
-    struct tm tm;
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    cJSON_AddStringToObject(o, "created", when);
-    cJSON_AddItemToObject(o, "device", q4t_device_json(cpu, topo));
+    cJSON *o = q4t_record_json(schema, Q4T_TUNED_SCHEMA_VERSION, cpu, topo);
     cJSON_AddItemToObject(o, "features_used", q4t_features_json(cpu->features));
     return o;
 }
