@@ -16,7 +16,7 @@ import re
 import sys
 
 LAYERS = ["kernels", "platform", "bench", "tune", "plan", "model", "harness"]
-GENERATED = {"q4t_built.def"}  # written by CMake into the build tree (kernels)
+GENERATED = {"q4t_built.def", "q4t_commit.h"}  # written by CMake into the build tree (kernels, platform)
 
 
 def self_test():

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Checks the data of a page q4tune report wrote (window.Q4T_REPORT).
+
+usage: check_report.py PAGE.html shipped RESULTS_DIR
+       check_report.py PAGE.html fixtures
+
+shipped: every results/<device-id>/ holding records is one device of the page,
+at least two real devices have a tuned file, a sweep, a roofline and a run
+with figures, every emulated device has a verify record and no timings, and
+at least one history has two or more points with values. fixtures: the broken,
+future and partial inputs get the lines they should, and the page still holds
+the shipped devices. Exit 1 with every failed check printed.
+"""
+import json
+import os
+import re
+import sys
+
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def page_data(path):
+    html = open(path, encoding="utf-8").read()
+    m = re.search(r"<script>window\.Q4T_REPORT = (.*?);</script>", html, re.S)
+    if not m:
+        sys.exit(f"{path}: no window.Q4T_REPORT in the page")
+    check("</script" not in m.group(1).lower(), "the data closes no script element early")
+    return json.loads(m.group(1).replace("<\\/", "</"))
+
+
+def record_dirs(results):
+    dirs = set()
+    for root, _, files in os.walk(results):
+        for f in files:
+            if not f.endswith(".json"):
+                continue
+            try:
+                doc = json.load(open(os.path.join(root, f)))
+            except ValueError:
+                continue
+            if isinstance(doc, dict) and str(doc.get("schema", "")).startswith("q4tune-"):
+                dirs.add(doc["device"]["id"])
+    return dirs
+
+
+def figures(run):
+    return all(isinstance(run.get(k), dict) and run[k].get("median", 0) > 0
+               for k in ("ttft_ms", "prefill_tok_s", "decode_tok_s"))
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[2] not in ("shipped", "fixtures"):
+        sys.exit(__doc__)
+    data = page_data(sys.argv[1])
+    check(data.get("schema") == "q4tune-report-data" and data.get("schema_version") == 1, "the data's schema")
+    devices = {d["id"]: d for d in data["devices"]}
+    real = [d for d in data["devices"] if not d["emulated"]]
+    emulated = [d for d in data["devices"] if d["emulated"]]
+    if sys.argv[2] == "shipped":
+        want = record_dirs(sys.argv[3])
+        check(set(devices) == want, f"one device per stored device id: {sorted(devices)} vs {sorted(want)}")
+        full = [d["id"] for d in real
+                if d["tuned"] and d["tuned"]["shapes"] and d["sweep"] and d["sweep"]["shapes"]
+                and d["roofline"] and d["roofline"]["read_gbs_all"] > 0 and any(figures(r) for r in d["runs"])]
+        check(len(full) >= 2, f"two or more real devices with tuned, sweep, roofline and run: {full}")
+        for d in emulated:
+            check(d["verify"] is not None and d["verify"]["kernels"], f"{d['id']}: emulated, with its verify record")
+            check(not d["tuned"] and not d["runs"], f"{d['id']}: emulated, so no timings")
+        check(len(emulated) >= 1, "an emulated aarch64 device")
+        long = [h["figure"] for h in data["history"]
+                if len(h["points"]) >= 2 and all(p["value"] > 0 for p in h["points"])]
+        check(len(long) >= 1, f"a history of two or more points: {len(long)}")
+        errors = [i for i in data["inputs"] if i["status"] == "error"]
+        check(not errors, f"no shipped file is unreadable: {errors}")
+    else:
+        notes = {i["path"].split("fixtures/")[-1]: (i["status"], i["note"]) for i in data["inputs"]}
+        check(notes.get("broken/tuned.json", ("", ""))[0] == "error" and "not JSON" in notes["broken/tuned.json"][1],
+              "a truncated file is an error line naming it")
+        check(notes.get("future/run.json", ("", ""))[0] == "skipped" and "version 99" in notes["future/run.json"][1],
+              "a later schema version is skipped, saying so")
+        check(notes.get("empty", ("", ""))[0] == "skipped", "an empty directory gets a line")
+        part = devices.get("x86-64-test-partial-1c")
+        check(part is not None and part["tuned"] is not None and part["runs"], "a partial device is still a device")
+        check(len(real) >= 2, "the shipped devices are there too")
+    if failures:
+        print(f"{len(failures)} checks failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
