@@ -29,7 +29,6 @@
  * digits; extra: the configuration (kernels, threads, mask, binding; for a
  * shape also schedule, tiles, samples). Left out: a decode figure that is null
  * (not measured) and a shape whose search ran out of time (complete: false). */
-#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen, fchmod, fsync */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -37,8 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -470,37 +467,6 @@ static cJSON *render(const figures *in, format fmt, int *count)
     return doc;
 }
 
-/* text and a newline to path by a temporary file beside it, renamed. */
-static int write_atomically(const char *path, const char *text, char *err, size_t errlen)
-{
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp) {
-        snprintf(err, errlen, "%s: name too long", path);
-        return -1;
-    }
-    const int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot create a temporary file beside %s: %s", path, strerror(errno));
-        return -1;
-    }
-    const mode_t mask = umask(0); /* mkstemp makes it 0600: give it the mode a new file would have */
-    umask(mask);
-    FILE *f = fdopen(fd, "w");
-    int ok = f && !fchmod(fd, 0666 & ~mask) && fputs(text, f) >= 0 && fputc('\n', f) != EOF && !fflush(f) &&
-             !fsync(fd);
-    int saved = errno;
-    if (f ? fclose(f) : close(fd))
-        ok = 0, saved = saved ? saved : errno;
-    if (ok && rename(tmp, path))
-        ok = 0, saved = errno;
-    if (!ok) {
-        unlink(tmp);
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
-        return -1;
-    }
-    return 0;
-}
-
 int q4t_cmd_export(int argc, char **argv, q4t_cpu *cpu)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
@@ -560,7 +526,7 @@ int q4t_cmd_export(int argc, char **argv, q4t_cpu *cpu)
         snprintf(err, sizeof err, "nothing to export as %s in the files given", names[fmt]);
         rc = Q4T_EXIT_FAIL;
     } else if (rc == Q4T_EXIT_OK && out_path && strcmp(out_path, "-")) {
-        if (write_atomically(out_path, text, err, sizeof err))
+        if (q4t_file_write(out_path, text, "\n", err, sizeof err))
             rc = Q4T_EXIT_FAIL;
     } else if (rc == Q4T_EXIT_OK && (puts(text) == EOF || fflush(stdout))) {
         snprintf(err, sizeof err, "cannot write to stdout: %s", strerror(errno));

@@ -24,7 +24,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -536,12 +535,12 @@ static int write_page(const char *out, const char *assets, const cJSON *data, ch
                 free(parts[j]);
             return -1;
         }
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", out, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    int ok = f != NULL;
-    if (f) {
-        char *json = cJSON_PrintUnformatted(data);
+    char *page = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&page, &len);
+    char *json = cJSON_PrintUnformatted(data);
+    int ok = f && json;
+    if (ok) {
         fputs("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>q4tune report</title><style>",
               f);
         put_inline(f, parts[4], "style");
@@ -552,22 +551,23 @@ static int write_page(const char *out, const char *assets, const cJSON *data, ch
             fputs("</script>\n", f);
         }
         fputs("<script>window.Q4T_REPORT = ", f);
-        put_inline(f, json ? json : "null", ""); /* every "</" of the data: "<\/" is the same JSON string */
+        put_inline(f, json, ""); /* every "</" of the data: "<\/" is the same JSON string */
         fputs(";</script>\n<script>", f);
         put_inline(f, parts[3], "script");
         fputs("</script></body></html>\n", f);
-        ok = json && !ferror(f);
-        ok &= fclose(f) == 0;
-        free(json);
     }
+    ok = f && fclose(f) == 0 && ok;
+    free(json);
     for (int i = 0; i < 5; i++)
         free(parts[i]);
-    if (!ok || rename(tmp, out)) {
-        snprintf(err, errlen, "cannot write %s: %s", out, strerror(errno));
-        unlink(tmp);
+    if (!ok) {
+        snprintf(err, errlen, "out of memory writing the page");
+        free(page);
         return -1;
     }
-    return 0;
+    const int rc = q4t_file_write(out, page, "", err, errlen);
+    free(page);
+    return rc;
 }
 
 int q4t_cmd_report(int argc, char **argv, q4t_cpu *cpu)

@@ -1,5 +1,5 @@
 /* JSON files: see json.h. */
-#define _POSIX_C_SOURCE 200809L /* mkdir */
+#define _POSIX_C_SOURCE 200809L /* mkdir, mkstemp, fdopen, fchmod, fsync */
 #include "json.h"
 
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -94,5 +95,35 @@ int q4t_json_size(const cJSON *o, const char *key, size_t *out)
         v->valuedouble != floor(v->valuedouble))
         return -1;
     *out = (size_t)v->valuedouble;
+    return 0;
+}
+
+int q4t_file_write(const char *path, const char *text, const char *tail, char *err, size_t errlen)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp) {
+        snprintf(err, errlen, "%s: name too long", path);
+        return -1;
+    }
+    const int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create a temporary file beside %s: %s", path, strerror(errno));
+        return -1;
+    }
+    const mode_t mask = umask(0); /* mkstemp makes it 0600: give it the mode a new file would have */
+    umask(mask);
+    FILE *f = fdopen(fd, "w");
+    int ok = f && !fchmod(fd, 0666 & ~mask) && fputs(text, f) >= 0 && fputs(tail, f) >= 0 && !fflush(f) &&
+             !fsync(fd);
+    int saved = errno;
+    if (f ? fclose(f) : close(fd))
+        ok = 0, saved = saved ? saved : errno;
+    if (ok && rename(tmp, path))
+        ok = 0, saved = errno;
+    if (!ok) {
+        unlink(tmp);
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
+        return -1;
+    }
     return 0;
 }

@@ -5,6 +5,10 @@
 #include <stddef.h>
 
 struct cJSON;
+/* Writes text then tail to path through a temporary file beside it, renamed
+ * over path (readers see the old file or the new one, never a part; on an
+ * error path is as it was). Returns 0, or -1 with a message in err. */
+int q4t_file_write(const char *path, const char *text, const char *tail, char *err, size_t errlen);
 /* Writes json to path, making its directory. Returns 0, or -1 with a message in err. */
 int q4t_json_write(const char *path, const struct cJSON *json, char *err, size_t errlen);
 /* Reads and parses the JSON file at path. NULL with a message in err (naming

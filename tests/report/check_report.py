@@ -8,8 +8,9 @@ shipped: every results/<device-id>/ holding records is one device of the page,
 at least two real devices have a tuned file, a sweep, a roofline and a run
 with figures, every emulated device has a verify record and no timings, and
 at least one history has two or more points with values. fixtures: the broken,
-future and partial inputs get the lines they should, and the page still holds
-the shipped devices. Exit 1 with every failed check printed.
+future and partial inputs get the lines they should (the partial device has
+a side-by-side of tests/fake-llama-bench and an accuracy record), and the
+page still holds the shipped devices. Exit 1 with every failed check printed.
 """
 import json
 import os
@@ -87,6 +88,8 @@ def main():
         check(notes.get("empty", ("", ""))[0] == "skipped", "an empty directory gets a line")
         part = devices.get("x86-64-test-partial-1c")
         check(part is not None and part["tuned"] is not None and part["runs"], "a partial device is still a device")
+        check(part is not None and len(part["vs_llama"]) == 1 and len(part["accuracy"]) == 1,
+              "its llama.cpp side-by-side (a stand-in's) and accuracy records are there")
         check(len(real) >= 2, "the shipped devices are there too")
     if failures:
         print(f"{len(failures)} checks failed")
