@@ -641,7 +641,10 @@
                    label: str(p.label), value: p.value, low: isNum(p.low) ? p.low : p.value, high: isNum(p.high) ? p.high : p.value,
                    p: isNum(p.p) ? p.p : null, sig: p.significant ? 'significant change' : 'within noise' };
         });
-        var xEnc = temporal ? { field: 'x', type: 'temporal', title: 'created', scale: { padding: 18 }, axis: { format: '%Y-%m-%d', labelAngle: -30 } }
+        var oneDay = temporal && uniq(created.map(function (c) { return c.slice(0, 10); })).length === 1;
+        var xEnc = temporal ? { field: 'x', type: 'temporal', scale: { type: 'utc', padding: 18 },
+                                title: oneDay ? 'created on ' + created[0].slice(0, 10) + ' (UTC)' : 'created (UTC)',
+                                axis: { format: oneDay ? '%H:%M:%S' : '%Y-%m-%d', labelAngle: -30, tickCount: 5 } }
                             : { field: 'x', type: 'ordinal', sort: null, title: null, axis: { labelAngle: -30, labelLimit: 140 } };
         var unit = e.unit ? ' (' + e.unit + ')' : '';
         var tip = [{ field: 'label' }, { field: 'created' }, { field: 'commit' }, { field: 'value', format: ',.3r' },

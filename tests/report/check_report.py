@@ -74,6 +74,8 @@ def main():
             check(d["verify"] is not None and d["verify"]["kernels"], f"{d['id']}: emulated, with its verify record")
             check(not d["tuned"] and not d["runs"], f"{d['id']}: emulated, so no timings")
         check(len(emulated) >= 1, "an emulated aarch64 device")
+        vs = [d["id"] for d in real if any(v.get("figures") for v in d["vs_llama"])]
+        check(len(vs) >= 1, f"a real device with a llama.cpp side-by-side: {vs}")
         long = [h["figure"] for h in data["history"]
                 if len(h["points"]) >= 2 and all(p["value"] > 0 for p in h["points"])]
         check(len(long) >= 1, f"a history of two or more points: {len(long)}")
