@@ -1,9 +1,12 @@
 /* q4tune info [--json]: the CPU, its features and vector lengths, the topology,
  * and every kernel and vector set of the registry marked runnable here or not,
  * with the reason. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -94,6 +97,14 @@ static void topology_text(const q4t_topology *t)
         printf("\n");
         q4t_mask_list_free(&candidates);
     }
+    /* What a phone or a bare chroot withholds, said rather than met later. */
+    if (st.this_system && access("/sys/devices/system/cpu", R_OK))
+        printf("sysfs:      /sys/devices/system/cpu cannot be read: the topology is hwloc's from other sources"
+               " (cpuid), may show fewer objects, and has no CPU frequencies\n");
+    cpu_set_t allowed;
+    if (st.this_system && sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) < st.pus)
+        printf("affinity:   this process may run on %d of the %d PUs: a mask with the others is refused\n",
+               CPU_COUNT(&allowed), st.pus);
 }
 
 /* "" if nothing is missing, else why not runnable: features the CPU lacks,

@@ -151,7 +151,8 @@ typedef struct {
     const q4t_run_opts *ro;
     const q4t_run_result *rr;
     const q4t_roofline *roof; /* NULL: not measured */
-    size_t rss_before, rss_peak;
+    size_t rss_before, rss_peak; /* 0 when not known */
+    int rss_known;               /* /proc/self/status was readable (not in a bare chroot, say) */
     double build_s;
     const q4t_text_prompt *text; /* NULL: a synthetic prompt */
     const int *generated;        /* rr->ngen ids */
@@ -285,8 +286,13 @@ static cJSON *record_json(const q4t_model *m, const report *r, const q4t_cpu *cp
         cJSON_AddNullToObject(root, "decode_bandwidth");
     }
     cJSON *me = cJSON_AddObjectToObject(root, "memory");
-    cJSON_AddNumberToObject(me, "peak_rss", (double)r->rss_peak);
-    cJSON_AddNumberToObject(me, "rss_before_model", (double)r->rss_before);
+    if (r->rss_known) {
+        cJSON_AddNumberToObject(me, "peak_rss", (double)r->rss_peak);
+        cJSON_AddNumberToObject(me, "rss_before_model", (double)r->rss_before);
+    } else {
+        cJSON_AddNullToObject(me, "peak_rss");
+        cJSON_AddNullToObject(me, "rss_before_model");
+    }
     cJSON_AddNumberToObject(me, "packed_weights", (double)m->mem.packed_weights);
     cJSON_AddNumberToObject(me, "embedding", (double)m->mem.embedding);
     cJSON_AddNumberToObject(me, "norms", (double)m->mem.norms);
@@ -399,10 +405,14 @@ static void print_text(const q4t_model *m, const report *r)
     }
     const q4t_model_memory *mm = &m->mem;
     const size_t parts = mm->packed_weights + mm->embedding + mm->norms + mm->kv_cache + mm->activations;
-    printf("memory: peak RSS %.1f MiB = %.1f before the model + %.1f for it; its parts %.1f MiB: packed weights %.1f,"
-           " embedding table %.1f, norms %.2f, KV cache %.2f, activations %.2f\n",
-           mib(r->rss_peak), mib(r->rss_before), mib(r->rss_peak - r->rss_before), mib(parts), mib(mm->packed_weights),
-           mib(mm->embedding), mib(mm->norms), mib(mm->kv_cache), mib(mm->activations));
+    if (r->rss_known)
+        printf("memory: peak RSS %.1f MiB = %.1f before the model + %.1f for it;", mib(r->rss_peak),
+               mib(r->rss_before), mib(r->rss_peak - r->rss_before));
+    else
+        printf("memory: peak RSS not known (/proc/self/status cannot be read);");
+    printf(" its parts %.1f MiB: packed weights %.1f, embedding table %.1f, norms %.2f, KV cache %.2f, activations %.2f\n",
+           mib(parts), mib(mm->packed_weights), mib(mm->embedding), mib(mm->norms), mib(mm->kv_cache),
+           mib(mm->activations));
     printf("tokens: ");
     for (int i = 0; i < rr->ntokens; i++)
         printf(" %d", rr->tokens[i]);
@@ -742,7 +752,7 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
     mo.progress = pack_progress;
     mo.progress_ctx = &prog;
     size_t rss_before, peak;
-    q4t_rss(&rss_before, &peak);
+    int rss_known = q4t_rss(&rss_before, &peak) == 0;
     const double t0 = q4t_now();
     if (q4t_model_build(&config, &src, &mo, &m, err, sizeof err)) {
         fprintf(stderr, "q4tune run: %s\n", err);
@@ -758,7 +768,7 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
         goto done;
     }
     size_t rss_now, rss_peak;
-    q4t_rss(&rss_now, &rss_peak);
+    rss_known &= q4t_rss(&rss_now, &rss_peak) == 0;
     if (logits_path && write_logits(m, &ro, rr->ngen, logits_path, err, sizeof err)) {
         fprintf(stderr, "q4tune run: --logits: %s\n", err);
         free(rr);
@@ -770,7 +780,7 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu)
     char file[800] = "", name_slug[160];
     q4t_cli_slug(model_name, name_slug, sizeof name_slug);
     const report r = {model_name,  source,   tuned_path,           &ro,      rr, have_roof ? &roof : NULL,
-                      rss_before,  rss_peak, build_s,              tp.tok ? &tp : NULL, generated, src_note};
+                      rss_before,  rss_peak, rss_known, build_s,              tp.tok ? &tp : NULL, generated, src_note};
     cJSON *rec = record_json(m, &r, cpu, topo);
     char *text = cJSON_Print(rec);
     rc = text ? Q4T_EXIT_OK : Q4T_EXIT_FAIL;
