@@ -4,8 +4,7 @@
  * phone's shell, a minimal image, an empty chroot). Finds the bundle from
  * /proc/self/exe, or from argv[0] where /proc is missing. Q4T_LOADER: the
  * loader's file name, set by the build (ld-linux-x86-64.so.2,
- * ld-linux-aarch64.so.1). Sets Q4T_REPORT_ASSETS to the bundle's
- * share/q4tune/report unless it is set. */
+ * ld-linux-aarch64.so.1). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -40,9 +39,6 @@ int main(int argc, char **argv)
     snprintf(loader, sizeof loader, "%s/lib/%s", self, Q4T_LOADER);
     snprintf(libs, sizeof libs, "%s/lib", self);
     snprintf(prog, sizeof prog, "%s/lib/q4tune", self);
-    char assets[PATH_MAX + 32];
-    snprintf(assets, sizeof assets, "%s/share/q4tune/report", self);
-    setenv("Q4T_REPORT_ASSETS", assets, 0);
     char **args = calloc((size_t)argc + 7, sizeof *args);
     if (!args)
         return 127;

@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -39,9 +40,9 @@ static const char usage[] =
     "usage: q4tune report DIR|FILE... [-o FILE (default report.html)] [--assets DIR]\n"
     "  DIR: a results directory (results/<device-id>/..., build/results, or results/ itself);\n"
     "  FILE: one record. Writes one HTML file that opens from disk with no network.\n"
-    "  --assets DIR  the page's scripts and styles (default: the build's, " Q4T_REPORT_ASSETS
-    ";\n"
-    "                environment Q4T_REPORT_ASSETS)\n";
+    "  --assets DIR  the page's scripts and styles (default: environment Q4T_REPORT_ASSETS, else\n"
+    "                ../share/q4tune/report beside an installed q4tune, else the build's,\n"
+    "                " Q4T_REPORT_ASSETS ")\n";
 
 /* What the page inlines, in order, from the assets directory. */
 static const char *const scripts[] = {"vega.min.js", "vega-lite.min.js", "vega-embed.min.js"};
@@ -570,6 +571,27 @@ static int write_page(const char *out, const char *assets, const cJSON *data, ch
     return rc;
 }
 
+/* An installed q4tune's assets: <prefix>/share/q4tune/report beside
+ * <prefix>/bin/q4tune (cmake --install) or <bundle>/lib/q4tune (the bundle).
+ * 1 with the directory in buf if it holds the plotting library. */
+static int installed_assets(char *buf, size_t len)
+{
+    char exe[900];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return 0;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    struct stat st;
+    char lib[1000];
+    snprintf(buf, len, "%s/../share/q4tune/report", exe);
+    snprintf(lib, sizeof lib, "%s/vega.min.js", buf);
+    return stat(lib, &st) == 0;
+}
+
 int q4t_cmd_report(int argc, char **argv, q4t_cpu *cpu)
 {
     static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
@@ -578,17 +600,26 @@ int q4t_cmd_report(int argc, char **argv, q4t_cpu *cpu)
                                          Q4T_LONGOPT_ISA,
                                          {0, 0, 0, 0}};
     const char *out = "report.html", *assets = getenv("Q4T_REPORT_ASSETS");
-    int c, rc;
+    int c, rc, help = 0;
     while ((c = getopt_long(argc, argv, "o:a:h", opts, NULL)) != -1) {
         if (c == 'o')
             out = optarg;
         else if (c == 'a')
             assets = optarg;
+        else if (c == 'h')
+            help = 1;
         else if ((rc = q4t_cli_common_option(c, cpu, usage)) >= 0)
             return rc;
     }
+    char beside[960];
+    if ((!assets || !*assets) && installed_assets(beside, sizeof beside))
+        assets = beside;
     if (!assets || !*assets)
         assets = Q4T_REPORT_ASSETS;
+    if (help) {
+        printf("%s  assets here: %s\n", usage, assets);
+        return Q4T_EXIT_OK;
+    }
     if (optind == argc) {
         fprintf(stderr, "q4tune report: name one or more results directories or records\n%s", usage);
         return Q4T_EXIT_USAGE;
