@@ -1,10 +1,11 @@
 #!/bin/sh
-# remote_check.sh ssh|adb SOURCE WORK Q4TUNE PYTHON
+# remote_check.sh ssh|adb SOURCE WORK Q4TUNE PYTHON [QEMU BUNDLE]
 # scripts/remote end to end against this machine:
 #   ssh: a real OpenSSH server started here on 127.0.0.1 at a high port
 #        (throwaway host and user keys in WORK), beside an unreachable target;
 #   adb: tests/fake-adb, a stand-in that runs adb's push, shell and pull
-#        locally (no phone here).
+#        locally (no phone here); with QEMU and an aarch64 BUNDLE tarball, as
+#        an aarch64 phone under that emulator.
 # The good target's results must validate against their schemas, the bad one
 # must be reported as unreachable, and nothing pushed may be left behind.
 set -eu
@@ -13,6 +14,7 @@ fail() { echo "remote_check: $*" >&2; exit 1; }
 rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+[ -x "$q4tune" ] || fail "no host q4tune at $q4tune for the report (build natively first)"
 before=$(ls -d /tmp/q4tune.* /data/local/tmp/q4tune.* 2>/dev/null | wc -l)
 tune="--shapes 1x256x128,12x96x64 --budget 3s"
 case $mode in
@@ -51,8 +53,11 @@ CONF
 adb)
     set +e
     mkdir -p "$work/device-tmp"
-    Q4T_ADB_TMP="$work/device-tmp" PATH="$src/tests/fake-adb:$PATH" "$python" "$src/scripts/remote" --out "$work/results" --logs "$work/logs" \
-        --q4tune "$q4tune" --run-model tiny adb:fake-1 -- $tune >"$work/out" 2>&1
+    extra=""
+    [ $# -ge 7 ] && extra="--bundle aarch64=$7"
+    FAKE_ADB_QEMU=${6:-} Q4T_ADB_TMP="$work/device-tmp" PATH="$src/tests/fake-adb:$PATH" "$python" "$src/scripts/remote" \
+        --out "$work/results" --logs "$work/logs" --q4tune "$q4tune" --run-model tiny $extra adb:fake-1 -- $tune \
+        >"$work/out" 2>&1
     code=$?
     set -e
     cat "$work/out"
