@@ -34,6 +34,15 @@ int q4t_cli_count(const char *cmd, const char *opt, const char *s, int min, int 
 /* The file-name form of a model name: lowercase letters, digits, '.', '-'. */
 void q4t_cli_slug(const char *s, char *buf, size_t len);
 
+/* The per-device record a command writes with --out (verify, roofline): its
+ * head (q4t_record_json, with this machine's topology) for the caller to
+ * fill, or NULL with the message printed. */
+struct cJSON;
+struct cJSON *q4t_cli_record(const char *cmd, const char *schema, int version, const q4t_cpu *cpu);
+/* Writes rec to out_dir/<its device id>/file, says "wrote PATH" on said, and
+ * frees rec. Q4T_EXIT_OK, or Q4T_EXIT_FAIL with the message printed. */
+int q4t_cli_record_write(const char *cmd, struct cJSON *rec, const char *out_dir, const char *file, FILE *said);
+
 /* A text prompt (--text or --text-file) in a GGUF's own tokenizer (prompt.c). */
 typedef struct {
     char *text;        /* the text, NUL-terminated, len bytes */

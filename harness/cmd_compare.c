@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "json.h"
 #include "stats.h"
 #include "tuned.h"
 
@@ -39,17 +40,12 @@ static cJSON *load(const char *path)
     return j;
 }
 
-static double num(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItem(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
 static int same_shape(const cJSON *a, const cJSON *b)
 {
     return !strcmp(str_or(cJSON_GetObjectItem(a, "op"), ""),
                    str_or(cJSON_GetObjectItem(b, "op"), "")) &&
-           num(a, "M") == num(b, "M") && num(a, "N") == num(b, "N") && num(a, "K") == num(b, "K");
+           q4t_json_num(a, "M") == q4t_json_num(b, "M") && q4t_json_num(a, "N") == q4t_json_num(b, "N") &&
+           q4t_json_num(a, "K") == q4t_json_num(b, "K");
 }
 
 /* The samples of a winner (every one a number above 0); n set; NULL if malformed. */
@@ -74,7 +70,7 @@ static void describe(const cJSON *winner, char *buf, size_t len)
 {
     const cJSON *c = cJSON_GetObjectItem(winner, "config");
     snprintf(buf, len, "%s t%g %s/%s/%s", str_or(cJSON_GetObjectItem(c, "kernel"), "?"),
-             num(c, "threads"), str_or(cJSON_GetObjectItem(c, "mask"), "?"),
+             q4t_json_num(c, "threads"), str_or(cJSON_GetObjectItem(c, "mask"), "?"),
              str_or(cJSON_GetObjectItem(c, "binding"), "?"),
              str_or(cJSON_GetObjectItem(c, "schedule"), "?"));
 }
@@ -131,7 +127,7 @@ int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu)
         if (cJSON_IsTrue(cJSON_GetObjectItem(drift, "exceeded")))
             printf("note: %s: the reference workload drifted %.1f%% during tuning (threshold %g%%): its timings are "
                    "suspect\n",
-                   i ? pb : pa, num(drift, "max_pct"), num(drift, "threshold_pct"));
+                   i ? pb : pa, q4t_json_num(drift, "max_pct"), q4t_json_num(drift, "threshold_pct"));
     }
     printf("B/A is B's median time over A's (below 1: B faster); range from the two 95%% CIs; "
            "flagged when Mann-Whitney p < %g\n\n",
@@ -145,7 +141,7 @@ int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu)
     {
         char shape[64];
         snprintf(shape, sizeof shape, "%s %gx%gx%g", str_or(cJSON_GetObjectItem(sa, "op"), "?"),
-                 num(sa, "M"), num(sa, "N"), num(sa, "K"));
+                 q4t_json_num(sa, "M"), q4t_json_num(sa, "N"), q4t_json_num(sa, "K"));
         const cJSON *match = NULL;
         cJSON_ArrayForEach(sb, cJSON_GetObjectItem(b, "shapes")) if (!match && same_shape(sa, sb)) match = sb;
         if (!match) {
@@ -156,7 +152,7 @@ int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu)
         const cJSON *wa = cJSON_GetObjectItem(sa, "winner"), *wb = cJSON_GetObjectItem(match, "winner");
         int na, nb;
         double *xa = samples(wa, &na), *xb = samples(wb, &nb);
-        const double ma = num(wa, "median_s"), mb = num(wb, "median_s");
+        const double ma = q4t_json_num(wa, "median_s"), mb = q4t_json_num(wb, "median_s");
         if (!xa || !xb || !(ma > 0) || !(mb > 0)) {
             printf("%-22s malformed winner (median_s, samples_s) in %s\n", shape, !xa || !(ma > 0) ? pa : pb);
             malformed++;
@@ -165,7 +161,8 @@ int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu)
             continue;
         }
         const double p = q4t_mann_whitney_p(xa, na, xb, nb), ratio = mb / ma;
-        const double lo = num(wb, "ci_low_s") / num(wa, "ci_high_s"), hi = num(wb, "ci_high_s") / num(wa, "ci_low_s");
+        const double lo = q4t_json_num(wb, "ci_low_s") / q4t_json_num(wa, "ci_high_s"),
+                     hi = q4t_json_num(wb, "ci_high_s") / q4t_json_num(wa, "ci_low_s");
         const double change = 100.0 * (ratio - 1.0);
         const char *verdict = p >= alpha ? "same within noise" : ratio > 1.0 ? "SLOWER" : "faster";
         const int regress = p < alpha && change > fail_above;
@@ -187,7 +184,7 @@ int q4t_cmd_compare(int argc, char **argv, q4t_cpu *cpu)
         cJSON_ArrayForEach(sa, cJSON_GetObjectItem(a, "shapes")) found |= same_shape(sa, sb);
         if (!found)
             printf("%s %gx%gx%g only in B\n", str_or(cJSON_GetObjectItem(sb, "op"), "?"),
-                   num(sb, "M"), num(sb, "N"), num(sb, "K"));
+                   q4t_json_num(sb, "M"), q4t_json_num(sb, "N"), q4t_json_num(sb, "K"));
     }
     if (compared)
         printf("\n%d shapes compared; geometric mean of B/A: %.3f\n", compared, exp(log_sum / compared));

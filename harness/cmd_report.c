@@ -67,6 +67,7 @@ typedef struct {
     const char *created; /* "" when the record has no date (run records before 2026-12) */
     cJSON *doc;
     cJSON *input;        /* its line in the page's list of inputs */
+    char key[256];       /* a run's model, prompt, gen and depth (run_key); "" for other kinds */
 } record;
 
 typedef struct {
@@ -91,6 +92,18 @@ static void set_input(cJSON *input, const char *status, const char *note)
 {
     cJSON_ReplaceItemInObject(input, "status", cJSON_CreateString(status));
     cJSON_ReplaceItemInObject(input, "note", cJSON_CreateString(note));
+}
+
+/* The key grouping a device's run records: one figure per model, prompt,
+ * generation length and depth. */
+static void run_key(const cJSON *run, char *buf, size_t len)
+{
+    const cJSON *r = cJSON_GetObjectItem(run, "run");
+    const char *model = q4t_json_str(cJSON_GetObjectItem(run, "model"), "name");
+    const int n = snprintf(buf, len, "%s p%g g%g", model ? model : "?", q4t_json_num(r, "prompt"),
+                           q4t_json_num(r, "gen"));
+    if (q4t_json_num(r, "depth") > 0 && n >= 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, " depth %g", q4t_json_num(r, "depth"));
 }
 
 /* Reads path and files it as a record, or as an input line saying why not. */
@@ -142,8 +155,11 @@ static void add_file(collection *c, const char *path)
                                                    "breakdown or a date"
                             : !created            ? "the record has no date: left out of the history"
                                                   : "";
-    c->v[c->n++] = (record){strdup(path), (kind)k, device, created ? created : "", doc,
-                            input_line(c, path, kinds[k].name, "used", used_note)};
+    record *r = &c->v[c->n++];
+    *r = (record){strdup(path), (kind)k, device, created ? created : "", doc,
+                  input_line(c, path, kinds[k].name, "used", used_note), ""};
+    if (k == K_RUN)
+        run_key(doc, r->key, sizeof r->key);
 }
 
 static int by_name(const void *a, const void *b)
@@ -192,20 +208,19 @@ static int add_dir(collection *c, const char *dir, int depth)
 
 /* A copy of doc without its timing samples ("samples_s", "samples"): the page
  * draws medians and intervals, and the samples would make it megabytes. */
+static void drop_samples(cJSON *o)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(o, "samples_s");
+    cJSON_DeleteItemFromObjectCaseSensitive(o, "samples");
+    for (cJSON *ch = o->child; ch; ch = ch->next)
+        if (cJSON_IsObject(ch) || cJSON_IsArray(ch))
+            drop_samples(ch);
+}
+
 static cJSON *without_samples(const cJSON *doc)
 {
     cJSON *o = cJSON_Duplicate(doc, 1);
-    cJSON *stack[64];
-    int top = 0;
-    stack[top++] = o;
-    while (top) {
-        cJSON *it = stack[--top];
-        cJSON_DeleteItemFromObjectCaseSensitive(it, "samples_s");
-        cJSON_DeleteItemFromObjectCaseSensitive(it, "samples");
-        for (cJSON *ch = it->child; ch; ch = ch->next)
-            if ((cJSON_IsObject(ch) || cJSON_IsArray(ch)) && top < 64)
-                stack[top++] = ch;
-    }
+    drop_samples(o);
     return o;
 }
 
@@ -216,12 +231,6 @@ static int record_order(const void *pa, const void *pb)
     if (!d)
         d = strcmp(a->created, b->created);
     return d ? d : strcmp(a->path, b->path);
-}
-
-static double num(const cJSON *o, const char *key)
-{
-    const cJSON *it = cJSON_GetObjectItem(o, key);
-    return cJSON_IsNumber(it) ? it->valuedouble : -1.0;
 }
 
 /* The samples at o[key] (an array of numbers) into a new array; *n its length. */
@@ -236,21 +245,11 @@ static double *samples_of(const cJSON *o, const char *key, int *n)
     return v;
 }
 
-/* The key grouping a device's run records: one figure per model, prompt,
- * generation length and depth. */
-static void run_key(const cJSON *run, char *buf, size_t len)
-{
-    const cJSON *r = cJSON_GetObjectItem(run, "run");
-    const char *model = q4t_json_str(cJSON_GetObjectItem(run, "model"), "name");
-    const int n = snprintf(buf, len, "%s p%g g%g", model ? model : "?", num(r, "prompt"), num(r, "gen"));
-    if (num(r, "depth") > 0 && n >= 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, " depth %g", num(r, "depth"));
-}
-
 static void shape_key(const cJSON *shape, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s %gx%gx%g (%s)", q4t_json_str(shape, "op"), num(shape, "M"), num(shape, "N"),
-             num(shape, "K"), q4t_json_str(shape, "what") ? q4t_json_str(shape, "what") : "");
+    const char *what = q4t_json_str(shape, "what");
+    snprintf(buf, len, "%s %gx%gx%g (%s)", q4t_json_str(shape, "op"), q4t_json_num(shape, "M"),
+             q4t_json_num(shape, "N"), q4t_json_num(shape, "K"), what ? what : "");
 }
 
 /* One point of a history: the figure of record r (value with its interval,
@@ -318,14 +317,14 @@ static void tuned_history(cJSON *history, const char *device, record *const *v, 
                 char k2[256];
                 shape_key(t, k2, sizeof k2);
                 const cJSON *w = cJSON_GetObjectItem(t, "winner");
-                if (strcmp(key, k2) || num(w, "median_s") <= 0)
+                if (strcmp(key, k2) || !(q4t_json_num(w, "median_s") > 0))
                     continue;
                 if (!points)
                     points = history_entry(history, device, figure, "µs", "lower");
                 int ns;
                 double *sm = samples_of(w, "samples_s", &ns);
-                history_point(points, v[i], 1e6 * num(w, "median_s"), 1e6 * num(w, "ci_low_s"),
-                              1e6 * num(w, "ci_high_s"), sm, ns, &prev, &nprev);
+                history_point(points, v[i], 1e6 * q4t_json_num(w, "median_s"), 1e6 * q4t_json_num(w, "ci_low_s"),
+                              1e6 * q4t_json_num(w, "ci_high_s"), sm, ns, &prev, &nprev);
                 break;
             }
         }
@@ -351,7 +350,8 @@ static void run_history(cJSON *history, const char *device, const char *key, rec
             const cJSON *o = cJSON_GetObjectItem(v[i]->doc, figs[f].field);
             int ns;
             double *sm = samples_of(o, "samples", &ns);
-            history_point(points, v[i], num(o, "median"), num(o, "p10"), num(o, "p90"), sm, ns, &prev, &nprev);
+            history_point(points, v[i], q4t_json_num(o, "median"), q4t_json_num(o, "p10"), q4t_json_num(o, "p90"), sm,
+                          ns, &prev, &nprev);
         }
         free(prev);
     }
@@ -363,7 +363,7 @@ static cJSON *roofline_from_run(const record *v, int n, cJSON *notes)
 {
     for (int i = n - 1; i >= 0; i--) {
         const cJSON *bw = cJSON_GetObjectItem(v[i].doc, "decode_bandwidth");
-        if (v[i].kind != K_RUN || num(bw, "read_gbs") <= 0)
+        if (v[i].kind != K_RUN || !(q4t_json_num(bw, "read_gbs") > 0))
             continue;
         const char *base = strrchr(v[i].path, '/');
         char source[600];
@@ -371,9 +371,9 @@ static cJSON *roofline_from_run(const record *v, int n, cJSON *notes)
                  base ? base + 1 : v[i].path);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "source", source);
-        cJSON_AddNumberToObject(o, "threads", num(bw, "read_threads"));
+        cJSON_AddNumberToObject(o, "threads", q4t_json_num(bw, "read_threads"));
         cJSON_AddNullToObject(o, "read_gbs_1t");
-        cJSON_AddNumberToObject(o, "read_gbs_all", num(bw, "read_gbs"));
+        cJSON_AddNumberToObject(o, "read_gbs_all", q4t_json_num(bw, "read_gbs"));
         cJSON_AddItemToObject(o, "int8_peaks", cJSON_CreateArray());
         cJSON_AddItemToArray(notes, cJSON_CreateString(source));
         return o;
@@ -412,17 +412,16 @@ static cJSON *device_entry(cJSON *history, record *v, int n)
         cJSON_AddNullToObject(d, "emulated");
     }
     cJSON_AddItemToObject(d, "dates", dates);
-    static const char *const single[] = {[K_TUNED] = "tuned", [K_SWEEP] = "sweep", [K_ROOFLINE] = "roofline",
-                                         [K_VERIFY] = "verify"};
-    for (int k = 0; k < K_COUNT; k++)
-        if (k == K_TUNED || k == K_SWEEP || k == K_ROOFLINE || k == K_VERIFY) {
-            if (latest[k])
-                cJSON_AddItemToObject(d, single[k], without_samples(latest[k]->doc));
-            else if (k == K_ROOFLINE && !emulated)
-                cJSON_AddItemToObject(d, single[k], roofline_from_run(v, n, notes));
-            else
-                cJSON_AddNullToObject(d, single[k]);
-        }
+    static const kind shown_latest[] = {K_TUNED, K_SWEEP, K_ROOFLINE, K_VERIFY};
+    for (size_t i = 0; i < sizeof shown_latest / sizeof shown_latest[0]; i++) {
+        const kind k = shown_latest[i];
+        if (latest[k])
+            cJSON_AddItemToObject(d, kinds[k].name, without_samples(latest[k]->doc));
+        else if (k == K_ROOFLINE && !emulated)
+            cJSON_AddItemToObject(d, kinds[k].name, roofline_from_run(v, n, notes));
+        else
+            cJSON_AddNullToObject(d, kinds[k].name);
+    }
     if (emulated && (latest[K_TUNED] || latest[K_SWEEP] || latest[K_ROOFLINE]))
         cJSON_AddItemToArray(notes, cJSON_CreateString("this device's verify record says it is emulated: its "
                                                        "timings measure the emulator, not the CPU"));
@@ -439,14 +438,9 @@ static cJSON *device_entry(cJSON *history, record *v, int n)
         }
         if (v[i].kind != K_RUN)
             continue;
-        char key[256], k2[256];
-        run_key(v[i].doc, key, sizeof key);
         int later = 0;
         for (int j = i + 1; j < n && !later; j++)
-            if (v[j].kind == K_RUN) {
-                run_key(v[j].doc, k2, sizeof k2);
-                later = !strcmp(key, k2);
-            }
+            later = v[j].kind == K_RUN && !strcmp(v[i].key, v[j].key);
         if (later)
             set_input(v[i].input, "superseded", "a later run of this device, model and lengths is shown");
         else
@@ -455,20 +449,14 @@ static cJSON *device_entry(cJSON *history, record *v, int n)
     for (int i = 0; i < n; i++) { /* the histories, once per key, from its first record */
         if (v[i].kind != K_RUN || !v[i].created[0])
             continue;
-        char key[256], k2[256];
-        run_key(v[i].doc, key, sizeof key);
         int ng = 0, first = 1;
-        for (int j = 0; j < n; j++) {
-            if (v[j].kind != K_RUN || !v[j].created[0])
-                continue;
-            run_key(v[j].doc, k2, sizeof k2);
-            if (!strcmp(key, k2)) {
+        for (int j = 0; j < n; j++)
+            if (v[j].kind == K_RUN && v[j].created[0] && !strcmp(v[i].key, v[j].key)) {
                 first &= j >= i;
                 group[ng++] = &v[j];
             }
-        }
         if (first && ng >= 2)
-            run_history(history, v[i].device, key, group, ng);
+            run_history(history, v[i].device, v[i].key, group, ng);
     }
     int nt = 0;
     for (int i = 0; i < n; i++)

@@ -8,33 +8,20 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "device.h"
-#include "json.h"
 #include "roofline.h"
 
 static int write_record(const char *out_dir, const q4t_roofline *r, const q4t_cpu *cpu, FILE *said)
 {
-    char err[512], path[1024];
-    q4t_topology *topo;
-    if (q4t_topology_load(&topo, NULL, err, sizeof err)) {
-        fprintf(stderr, "q4tune roofline: %s\n", err);
+    cJSON *rec = q4t_cli_record("roofline", "q4tune-roofline", 1, cpu);
+    if (!rec)
         return Q4T_EXIT_FAIL;
-    }
-    cJSON *rec = q4t_record_json("q4tune-roofline", 1, cpu, topo);
     cJSON *fig = q4t_roofline_json(r);
-    for (cJSON *f = fig->child; f; f = f->next)
-        cJSON_AddItemReferenceToObject(rec, f->string, f);
-    snprintf(path, sizeof path, "%s/%s/roofline.json", out_dir, q4t_json_str(cJSON_GetObjectItem(rec, "device"), "id"));
-    q4t_topology_free(topo);
-    const int bad = q4t_json_write(path, rec, err, sizeof err);
-    cJSON_Delete(rec);
-    cJSON_Delete(fig);
-    if (bad) {
-        fprintf(stderr, "q4tune roofline: %s\n", err);
-        return Q4T_EXIT_FAIL;
+    for (cJSON *f; (f = fig->child);) { /* the figures, moved into the record */
+        cJSON_DetachItemViaPointer(fig, f);
+        cJSON_AddItemToObject(rec, f->string, f); /* copies the key before it frees the old one */
     }
-    fprintf(said, "wrote %s\n", path);
-    return Q4T_EXIT_OK;
+    cJSON_Delete(fig);
+    return q4t_cli_record_write("roofline", rec, out_dir, "roofline.json", said);
 }
 
 int q4t_cmd_roofline(int argc, char **argv, q4t_cpu *cpu)

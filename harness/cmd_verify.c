@@ -13,7 +13,6 @@
 
 #include "cli.h"
 #include "device.h"
-#include "json.h"
 #include "text.h"
 #include "registry.h"
 #include "verify.h"
@@ -60,15 +59,11 @@ static void record_kernel(cJSON *kernels, const q4t_kernel *k, const char *tile,
 static int write_record(const char *out_dir, const char *emulated, const q4t_cpu *cpu, cJSON *kernels,
                         int passed, int failed, int skipped)
 {
-    char err[512], path[1024];
-    q4t_topology *topo;
-    if (q4t_topology_load(&topo, NULL, err, sizeof err)) {
-        fprintf(stderr, "q4tune verify: %s\n", err);
+    cJSON *rec = q4t_cli_record("verify", "q4tune-verify", 1, cpu);
+    if (!rec) {
         cJSON_Delete(kernels);
         return Q4T_EXIT_FAIL;
     }
-    cJSON *rec = q4t_record_json("q4tune-verify", 1, cpu, topo);
-    q4t_topology_free(topo);
     cJSON_AddItemToObject(rec, "features_used", q4t_features_json(cpu->features));
     if (emulated)
         cJSON_AddStringToObject(rec, "emulated", emulated);
@@ -78,15 +73,7 @@ static int write_record(const char *out_dir, const char *emulated, const q4t_cpu
     cJSON_AddNumberToObject(rec, "failed", failed);
     cJSON_AddNumberToObject(rec, "not_runnable", skipped);
     cJSON_AddItemToObject(rec, "kernels", kernels);
-    snprintf(path, sizeof path, "%s/%s/verify.json", out_dir, q4t_json_str(cJSON_GetObjectItem(rec, "device"), "id"));
-    const int bad = q4t_json_write(path, rec, err, sizeof err);
-    cJSON_Delete(rec);
-    if (bad) {
-        fprintf(stderr, "q4tune verify: %s\n", err);
-        return Q4T_EXIT_FAIL;
-    }
-    printf("wrote %s\n", path);
-    return Q4T_EXIT_OK;
+    return q4t_cli_record_write("verify", rec, out_dir, "verify.json", stdout);
 }
 
 int q4t_cmd_verify(int argc, char **argv, q4t_cpu *cpu)

@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
+#include "device.h"
+#include "json.h"
 #include "registry.h"
 #include "text.h"
 
@@ -91,6 +95,33 @@ int q4t_cli_count(const char *cmd, const char *opt, const char *s, int min, int 
     }
     *out = (int)v;
     return 0;
+}
+
+cJSON *q4t_cli_record(const char *cmd, const char *schema, int version, const q4t_cpu *cpu)
+{
+    char err[512];
+    q4t_topology *topo;
+    if (q4t_topology_load(&topo, NULL, err, sizeof err)) {
+        fprintf(stderr, "q4tune %s: %s\n", cmd, err);
+        return NULL;
+    }
+    cJSON *rec = q4t_record_json(schema, version, cpu, topo);
+    q4t_topology_free(topo);
+    return rec;
+}
+
+int q4t_cli_record_write(const char *cmd, cJSON *rec, const char *out_dir, const char *file, FILE *said)
+{
+    char err[1200], path[1024];
+    snprintf(path, sizeof path, "%s/%s/%s", out_dir, q4t_json_str(cJSON_GetObjectItem(rec, "device"), "id"), file);
+    const int bad = q4t_json_write(path, rec, err, sizeof err);
+    cJSON_Delete(rec);
+    if (bad) {
+        fprintf(stderr, "q4tune %s: %s\n", cmd, err);
+        return Q4T_EXIT_FAIL;
+    }
+    fprintf(said, "wrote %s\n", path);
+    return Q4T_EXIT_OK;
 }
 
 void q4t_cli_slug(const char *s, char *buf, size_t len)

@@ -88,6 +88,12 @@ const char *q4t_json_str(const cJSON *o, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+double q4t_json_num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
 int q4t_json_size(const cJSON *o, const char *key, size_t *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);

@@ -18,6 +18,8 @@ struct cJSON *q4t_json_read(const char *path, char *err, size_t errlen);
 /* Fields of an object: the string at key, or NULL; a whole number from 0 to
  * 2^40 at key into *out (0), or -1 if absent or not such a number. */
 const char *q4t_json_str(const struct cJSON *o, const char *key);
+/* The number at key, or NAN if absent or not a number. */
+double q4t_json_num(const struct cJSON *o, const char *key);
 int q4t_json_size(const struct cJSON *o, const char *key, size_t *out);
 
 #endif
