@@ -1,0 +1,76 @@
+# The static per-core model (scripts/predict.py): at build time, llvm-mca-19
+# over each kernel's own compiled loop under every core of
+# results/predicted/cores.json, into B/predicted/predicted.json (the
+# predicted-v1 record q4tune predict reads, shipped in the bundle and in
+# share/q4tune). This build's kernels are analysed in their own objects (its
+# compiler); the other architecture's are compiled by clang-19 with their
+# group's flags, as the clang cross build compiles them. Without LLVM 19 and
+# Python the table is not made, and q4tune predict says so.
+#
+# q4t_predicted(DEF_FILE): defines Q4T_PREDICTED (the record's path, or empty)
+# and the target predicted.
+function(q4t_predicted def_file)
+    find_program(Q4T_LLVM_MCA llvm-mca-19)
+    find_program(Q4T_LLVM_OBJDUMP llvm-objdump-19)
+    find_program(Q4T_CLANG19 clang-19)
+    find_package(Python3 COMPONENTS Interpreter)
+    set(Q4T_PREDICTED "" PARENT_SCOPE)
+    if(NOT Q4T_LLVM_MCA OR NOT Q4T_LLVM_OBJDUMP OR NOT Q4T_CLANG19 OR NOT Python3_Interpreter_FOUND)
+        message(STATUS "q4tune: no predicted tables (q4tune predict): needs llvm-mca-19, llvm-objdump-19, clang-19 "
+                       "and python3 (scripts/deps cross installs them)")
+        return()
+    endif()
+    execute_process(COMMAND "${Q4T_CLANG19}" --version OUTPUT_VARIABLE clang_version)
+    string(REGEX MATCH "version ([0-9.]+)" _ "${clang_version}")
+    set(clang_id "Clang ${CMAKE_MATCH_1}")
+    string(TOUPPER "${CMAKE_BUILD_TYPE}" build_type)
+    separate_arguments(base_flags UNIX_COMMAND "${CMAKE_C_FLAGS_${build_type}} -std=c17 -ffp-contract=off")
+
+    set(dirs_x86_64 x86)
+    set(dirs_aarch64 arm)
+    set(entries "")
+    set(depends "")
+    file(STRINGS "${def_file}" lines REGEX "^Q4T_KERNEL\\(")
+    foreach(line IN LISTS lines)
+        string(REGEX MATCH "^Q4T_KERNEL\\(([a-z0-9_]+), *([a-z0-9_]+), *([a-z0-9_]+)," _ "${line}")
+        set(name "${CMAKE_MATCH_1}")
+        set(arch "${CMAKE_MATCH_2}")
+        set(group "${CMAKE_MATCH_3}")
+        if(arch STREQUAL "any")
+            continue() # the reference defines the answer, not a speed
+        endif()
+        if(arch STREQUAL Q4T_ARCH)
+            if(NOT TARGET q4t_k_${name})
+                continue() # left out of this build (its flags rejected), said at configure
+            endif()
+            string(APPEND entries "  {\"name\": \"${name}\", \"arch\": \"${arch}\", \"group\": \"${group}\", "
+                   "\"compiler\": \"${CMAKE_C_COMPILER_ID} ${CMAKE_C_COMPILER_VERSION}\", "
+                   "\"object\": \"$<TARGET_OBJECTS:q4t_k_${name}>\"},\n")
+            list(APPEND depends "$<TARGET_OBJECTS:q4t_k_${name}>")
+        else()
+            q4t_isa_group(${group} group_arch flags)
+            set(all_flags ${base_flags} ${flags})
+            list(JOIN all_flags "\", \"" flags_json)
+            set(src "${PROJECT_SOURCE_DIR}/kernels/${dirs_${arch}}/${name}.c")
+            string(APPEND entries "  {\"name\": \"${name}\", \"arch\": \"${arch}\", \"group\": \"${group}\", "
+                   "\"compiler\": \"${clang_id}\", \"source\": \"${src}\", \"flags\": [\"${flags_json}\"]},\n")
+            list(APPEND depends "${src}")
+        endif()
+    endforeach()
+    string(REGEX REPLACE ",\n$" "\n" entries "${entries}")
+    set(dir "${PROJECT_BINARY_DIR}/predicted")
+    file(GENERATE OUTPUT "${dir}/manifest.json" CONTENT "{\"kernels\": [\n${entries}]}\n")
+    file(GLOB headers "${PROJECT_SOURCE_DIR}/kernels/*.h" "${PROJECT_SOURCE_DIR}/kernels/x86/*.h"
+         "${PROJECT_SOURCE_DIR}/kernels/arm/*.h")
+    set(cores "${PROJECT_SOURCE_DIR}/results/predicted/cores.json")
+    add_custom_command(OUTPUT "${dir}/predicted.json"
+                       COMMAND "${CMAKE_COMMAND}" -E env "Q4T_LLVM_MCA=${Q4T_LLVM_MCA}"
+                               "Q4T_LLVM_OBJDUMP=${Q4T_LLVM_OBJDUMP}" "Q4T_CLANG=${Q4T_CLANG19}"
+                               "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/scripts/predict.py" table
+                               --manifest "${dir}/manifest.json" --cores "${cores}" --out "${dir}/predicted.json"
+                       DEPENDS ${depends} ${headers} "${cores}" "${PROJECT_SOURCE_DIR}/scripts/predict.py"
+                               "${dir}/manifest.json"
+                       COMMENT "Predicting every kernel on every core (llvm-mca)")
+    add_custom_target(predicted ALL DEPENDS "${dir}/predicted.json")
+    set(Q4T_PREDICTED "${dir}/predicted.json" PARENT_SCOPE)
+endfunction()
