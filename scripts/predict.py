@@ -29,7 +29,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-SCHEMA = "q4tune-predicted-v1"
+SCHEMA = "q4tune-predicted"  # schema_version 1: results/schema/predicted-v1.schema.json
 STEP_K = 32  # weights per block: a step is one block of the whole tile
 # llvm-mca runs each loop twice, for these many iterations: the difference of
 # the two totals over the difference of the counts is the steady-state cycles
@@ -210,8 +210,8 @@ def block_loop(obj, arch):
             cand = {"function": fname, "start": insns[first][0], "end": insns[last][0],
                     "insns": [t for _, t in insns[first:last + 1]], "macs": macs, "nested": bool(inner),
                     "inner": [[t for _, t in insns[f:l + 1]] for f, l in inner]}
-            # innermost first, then the most MAC instructions
-            key = (not inner, n)
+            # innermost first, then the most MAC instructions, then the tightest
+            key = (not inner, n, first - last)
             if best is None or key > best[0]:
                 best = (key, cand)
     if best is None:
@@ -471,7 +471,7 @@ def cmd_table(args):
         cores = json.load(f)["cores"]
     objdir = os.path.join(os.path.dirname(os.path.abspath(args.out)), "obj")
     os.makedirs(objdir, exist_ok=True)
-    record = {"schema": SCHEMA,
+    record = {"schema": SCHEMA, "schema_version": 1,
               "about": "Predicted by llvm-mca from each kernel's own compiled loop: no Arm device ran these. "
                        "A step is one 32-weight block of the whole MR x NR tile, scale and conversion work "
                        "included. Not modelled: memory and cache misses, the clock under load, SME units "
@@ -518,7 +518,7 @@ def cmd_baseline(args):
     for path in args.tables:
         with open(path) as f:
             entries.update(steps_of(json.load(f)))
-    base = {"schema": "q4tune-predicted-baseline-v1",
+    base = {"schema": "q4tune-predicted-baseline", "schema_version": 1,
             "about": "Predicted cycles per step (llvm-mca) of every kernel on every core, by architecture and "
                      "compiler: the gate (ctest predict.gate) fails when one gets more than 2% worse. "
                      "Update it in a commit of its own: scripts/predict.py baseline TABLE... --out THIS.",
