@@ -1,10 +1,11 @@
 # The relocatable bundle: cmake -DPROG=q4tune -DLAUNCHER=q4tune_launcher
 #   -DOUT=DIR -DREADELF=readelf -DDIRS=dir:dir... -DLOADER=name -DSRC=source
-#   [-DASSETS=report assets dir] -P bundle.cmake
+#   [-DASSETS=report assets dir] [-DPREDICTED=predicted table] -P bundle.cmake
 # OUT/bin/q4tune is the launcher (static); OUT/lib holds q4tune, every shared
 # library it needs (NEEDED, recursively, each found in DIRS: the target's
 # library directories) under its soname, and the dynamic loader; OUT/share/q4tune
-# the README, the results' schemas and the report's assets. Nothing outside
+# the README, the results' schemas, the report's assets and the predicted
+# table (q4tune predict). Nothing outside
 # OUT is needed to run it.
 cmake_minimum_required(VERSION 3.20)
 string(REPLACE ":" ";" dirs "${DIRS}")
@@ -50,6 +51,9 @@ file(CHMOD "${OUT}/bin/q4tune" "${OUT}/lib/q4tune" "${OUT}/lib/${LOADER}"
      PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 file(COPY "${SRC}/README.md" DESTINATION "${OUT}/share/q4tune")
 file(COPY "${SRC}/results/schema" DESTINATION "${OUT}/share/q4tune")
+if(PREDICTED AND EXISTS "${PREDICTED}")
+    file(COPY "${PREDICTED}" DESTINATION "${OUT}/share/q4tune")
+endif()
 if(ASSETS AND EXISTS "${ASSETS}/vega.min.js")
     file(GLOB assets "${ASSETS}/*.js" "${ASSETS}/*.css")
     file(COPY ${assets} DESTINATION "${OUT}/share/q4tune/report")

@@ -73,5 +73,6 @@ int q4t_cmd_run(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_accuracy(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_report(int argc, char **argv, q4t_cpu *cpu);
 int q4t_cmd_export(int argc, char **argv, q4t_cpu *cpu);
+int q4t_cmd_predict(int argc, char **argv, q4t_cpu *cpu);
 
 #endif

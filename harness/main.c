@@ -28,6 +28,7 @@ static const struct {
     {"accuracy", q4t_cmd_accuracy, "what Q4_0 costs: KL divergence, top-1 agreement, perplexity vs the float model"},
     {"report", q4t_cmd_report, "one self-contained HTML report of results directories (devices, commits)"},
     {"export", q4t_cmd_export, "run records and tuned winners for CI dashboards (github-action-benchmark, Bencher)"},
+    {"predict", q4t_cmd_predict, "PREDICTED speed of every kernel on every core of the table (llvm-mca, no device)"},
 };
 
 static void usage(FILE *out)
