@@ -3,8 +3,8 @@
 # results/predicted/cores.json, into B/predicted/predicted.json (the
 # predicted-v1 record q4tune predict reads, shipped in the bundle and in
 # share/q4tune). This build's kernels are analysed in their own objects (its
-# compiler); the other architecture's are compiled by clang-19 with their
-# group's flags, as the clang cross build compiles them. Without LLVM 19 and
+# compiler); the other architecture's are compiled here by clang-19 with their
+# group's flags, as the clang cross build compiles them (B/predicted/obj). Without LLVM 19 and
 # Python the table is not made, and q4tune predict says so.
 #
 # q4t_predicted(DEF_FILE): defines Q4T_PREDICTED (the record's path, or empty)
@@ -28,6 +28,22 @@ function(q4t_predicted def_file)
 
     set(dirs_x86_64 x86)
     set(dirs_aarch64 arm)
+    set(dir "${PROJECT_BINARY_DIR}/predicted")
+    file(MAKE_DIRECTORY "${dir}/obj")
+    # The other architecture's kernels need its C headers here (Debian's
+    # cross libc for aarch64 on an x86-64 host); without them, only this one's.
+    if(Q4T_ARCH STREQUAL "x86_64")
+        set(other aarch64)
+    else()
+        set(other x86_64)
+    endif()
+    file(WRITE "${dir}/probe.c" "#include <string.h>\n#include <stdint.h>\nint q4t_probe;\n")
+    execute_process(COMMAND "${Q4T_CLANG19}" "--target=${other}-linux-gnu" -c "${dir}/probe.c" -o "${dir}/probe.o"
+                    RESULT_VARIABLE other_ok OUTPUT_QUIET ERROR_QUIET)
+    if(NOT other_ok EQUAL 0)
+        message(STATUS "q4tune: the predicted table leaves out the ${other} kernels: clang-19 finds no ${other} C "
+                       "headers here")
+    endif()
     set(entries "")
     set(depends "")
     file(STRINGS "${def_file}" lines REGEX "^Q4T_KERNEL\\(")
@@ -47,28 +63,29 @@ function(q4t_predicted def_file)
                    "\"compiler\": \"${CMAKE_C_COMPILER_ID} ${CMAKE_C_COMPILER_VERSION}\", "
                    "\"object\": \"$<TARGET_OBJECTS:q4t_k_${name}>\"},\n")
             list(APPEND depends "$<TARGET_OBJECTS:q4t_k_${name}>")
-        else()
+        elseif(other_ok EQUAL 0)
             q4t_isa_group(${group} group_arch flags)
-            set(all_flags ${base_flags} ${flags})
-            list(JOIN all_flags "\", \"" flags_json)
             set(src "${PROJECT_SOURCE_DIR}/kernels/${dirs_${arch}}/${name}.c")
+            set(obj "${dir}/obj/${name}.o")
+            add_custom_command(OUTPUT "${obj}"
+                               COMMAND "${Q4T_CLANG19}" "--target=${arch}-linux-gnu" ${base_flags} ${flags}
+                                       -MD -MF "${obj}.d" -c "${src}" -o "${obj}"
+                               DEPFILE "${obj}.d" DEPENDS "${src}"
+                               COMMENT "Compiling ${name} for ${arch} with clang-19 (the predicted table)")
             string(APPEND entries "  {\"name\": \"${name}\", \"arch\": \"${arch}\", \"group\": \"${group}\", "
-                   "\"compiler\": \"${clang_id}\", \"source\": \"${src}\", \"flags\": [\"${flags_json}\"]},\n")
-            list(APPEND depends "${src}")
+                   "\"compiler\": \"${clang_id}\", \"object\": \"${obj}\"},\n")
+            list(APPEND depends "${obj}")
         endif()
     endforeach()
     string(REGEX REPLACE ",\n$" "\n" entries "${entries}")
-    set(dir "${PROJECT_BINARY_DIR}/predicted")
     file(GENERATE OUTPUT "${dir}/manifest.json" CONTENT "{\"kernels\": [\n${entries}]}\n")
-    file(GLOB headers "${PROJECT_SOURCE_DIR}/kernels/*.h" "${PROJECT_SOURCE_DIR}/kernels/x86/*.h"
-         "${PROJECT_SOURCE_DIR}/kernels/arm/*.h")
     set(cores "${PROJECT_SOURCE_DIR}/results/predicted/cores.json")
     add_custom_command(OUTPUT "${dir}/predicted.json"
                        COMMAND "${CMAKE_COMMAND}" -E env "Q4T_LLVM_MCA=${Q4T_LLVM_MCA}"
-                               "Q4T_LLVM_OBJDUMP=${Q4T_LLVM_OBJDUMP}" "Q4T_CLANG=${Q4T_CLANG19}"
+                               "Q4T_LLVM_OBJDUMP=${Q4T_LLVM_OBJDUMP}"
                                "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/scripts/predict.py" table
                                --manifest "${dir}/manifest.json" --cores "${cores}" --out "${dir}/predicted.json"
-                       DEPENDS ${depends} ${headers} "${cores}" "${PROJECT_SOURCE_DIR}/scripts/predict.py"
+                       DEPENDS ${depends} "${cores}" "${PROJECT_SOURCE_DIR}/scripts/predict.py"
                                "${dir}/manifest.json"
                        COMMENT "Predicting every kernel on every core (llvm-mca)")
     add_custom_target(predicted ALL DEPENDS "${dir}/predicted.json")

@@ -1,0 +1,12 @@
+# q4tune predict --out OUT writes OUT/predicted.json, valid against SCHEMA.
+string(REPLACE "|" ";" cmd "${CMD}")
+file(REMOVE_RECURSE "${OUT}")
+execute_process(COMMAND ${cmd} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("${out}${err}")
+if(NOT code STREQUAL "0" OR NOT EXISTS "${OUT}/predicted.json")
+    message(FATAL_ERROR "the command exited ${code} and wrote no ${OUT}/predicted.json")
+endif()
+execute_process(COMMAND "${PYTHON}" "${VALIDATOR}" "${SCHEMA}" "${OUT}/predicted.json" RESULT_VARIABLE code)
+if(NOT code STREQUAL "0")
+    message(FATAL_ERROR "${OUT}/predicted.json does not validate against ${SCHEMA}")
+endif()
