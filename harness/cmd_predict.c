@@ -28,6 +28,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "predict_check.h"
 
 #ifndef Q4T_PREDICTED
 #define Q4T_PREDICTED "predicted/predicted.json"
@@ -35,7 +36,7 @@
 
 static const char usage[] =
     "usage: q4tune predict [--core ID,...] [--kernel NAME,...] [--op gemv|gemm] [--arch aarch64|x86_64]\n"
-    "                      [--metric macs|peak|gops|cycles] [--table FILE] [--out DIR]\n"
+    "                      [--metric macs|peak|gops|cycles] [--table FILE] [--out DIR] [--check CORE]\n"
     "  PREDICTED, not measured: llvm-mca-19 over each kernel's own compiled block loop under each\n"
     "  core's LLVM scheduling model (at build time; no LLVM is needed here). A step is one 32-weight\n"
     "  block of the whole MR x NR tile, scale and conversion work included. The model does not know\n"
@@ -50,12 +51,17 @@ static const char usage[] =
     "  --table FILE    the predicted table (default: environment Q4T_PREDICTED, else\n"
     "                  ../share/q4tune/predicted.json beside an installed q4tune, else the build's,\n"
     "                  " Q4T_PREDICTED ")\n"
-    "  --out DIR       also write DIR/predicted.json (schema q4tune-predicted, version 1)\n";
+    "  --out DIR       also write DIR/predicted.json (schema q4tune-predicted, version 1)\n"
+    "  --check CORE    the model against this machine, taken to be CORE of the table: each selected\n"
+    "                  kernel timed on one thread, hot in L2, in MACs per cycle at the clock a\n"
+    "                  dependent-add chain sustains; predicted, measured, error, median |error|, and\n"
+    "                  whether the model's best tile per op and ISA family is the measured best or\n"
+    "                  within 5% (with --out, the record's \"check\")\n";
 
 typedef enum { METRIC_MACS, METRIC_PEAK, METRIC_GOPS, METRIC_CYCLES } metric;
 
 typedef struct {
-    const char *cores, *kernels, *op, *arch, *table, *out;
+    const char *cores, *kernels, *op, *arch, *table, *out, *check;
     metric metric;
 } predict_opts;
 
@@ -110,8 +116,9 @@ static const char *short_id(const char *id)
     return id;
 }
 
-static int kernel_selected(const cJSON *k, const predict_opts *o)
+static int kernel_selected(const cJSON *k, const void *ctx)
 {
+    const predict_opts *o = ctx;
     return listed(o->kernels, q4t_json_str(k, "name")) && (!o->op || strcmp(o->op, q4t_json_str(k, "op")) == 0) &&
            (!o->arch || strcmp(o->arch, q4t_json_str(k, "arch")) == 0);
 }
@@ -214,6 +221,7 @@ static int parse(int argc, char **argv, q4t_cpu *cpu, predict_opts *o)
                                          {"metric", required_argument, NULL, 'm'},
                                          {"table", required_argument, NULL, 't'},
                                          {"out", required_argument, NULL, 'o'},
+                                         {"check", required_argument, NULL, 'x'},
                                          {"help", no_argument, NULL, 'h'},
                                          Q4T_LONGOPT_ISA,
                                          {NULL, 0, NULL, 0}};
@@ -227,6 +235,7 @@ static int parse(int argc, char **argv, q4t_cpu *cpu, predict_opts *o)
         case 'a': o->arch = optarg; break;
         case 't': o->table = optarg; break;
         case 'o': o->out = optarg; break;
+        case 'x': o->check = optarg; break;
         case 'm': {
             size_t i = 0;
             while (i < 4 && strcmp(optarg, metrics[i]) != 0)
@@ -352,8 +361,24 @@ int q4t_cmd_predict(int argc, char **argv, q4t_cpu *cpu)
     if (o.cores) {
         const cJSON *c;
         cJSON_ArrayForEach(c, cores) if (listed(o.cores, q4t_json_str(c, "id"))) print_core(table, c, &o);
-    } else {
+    } else if (!o.check) {
         print_matrix(table, &o);
+    }
+    if (o.check) {
+        const cJSON *core = NULL, *c;
+        cJSON_ArrayForEach(c, cores) if (strcmp(q4t_json_str(c, "id"), o.check) == 0) core = c;
+        cJSON *check = NULL;
+        if (!core) {
+            fprintf(stderr, "q4tune predict: --check: the table has no core '%s' (q4tune predict lists them)\n",
+                    o.check);
+            cJSON_Delete(table);
+            return Q4T_EXIT_USAGE;
+        }
+        if (q4t_predict_check(table, core, kernel_selected, &o, cpu, &check) != 0) {
+            cJSON_Delete(table);
+            return Q4T_EXIT_FAIL;
+        }
+        cJSON_AddItemToObject(table, "check", check);
     }
     rc = o.out ? write_out(table, o.out) : Q4T_EXIT_OK;
     cJSON_Delete(table);
