@@ -7,9 +7,10 @@
  * latest record of each kind (runs: the latest per model, prompt, generation
  * and depth), and the older ones feed the history, where a change between
  * consecutive records is marked when the Mann-Whitney test of their samples
- * gives p < 0.05 (as q4tune compare). Anything else gets a line in the page's
- * list of inputs, never a broken page: a file of another kind, an unknown
- * schema version, broken JSON.
+ * gives p < 0.05 (as q4tune compare). The static model's records, predicted
+ * and anchors, belong to no device: the page shows the latest of each. Anything
+ * else gets a line in the page's list of inputs, never a broken page: a file of
+ * another kind, an unknown schema version, broken JSON.
  *
  * The page inlines the plotting library (Vega-Lite, with Vega and vega-embed,
  * installed from npm at build time), report/report.js and report.css, and the
@@ -49,21 +50,25 @@ static const char *const scripts[] = {"vega.min.js", "vega-lite.min.js", "vega-e
 
 enum { MAX_DEPTH = 3, SIGNIFICANCE_PCT = 5 };
 
-typedef enum { K_TUNED, K_SWEEP, K_RUN, K_ACCURACY, K_VS_LLAMA, K_ROOFLINE, K_VERIFY, K_COUNT } kind;
+typedef enum {
+    K_TUNED, K_SWEEP, K_RUN, K_ACCURACY, K_VS_LLAMA, K_ROOFLINE, K_VERIFY, K_PREDICTED, K_ANCHORS, K_COUNT
+} kind;
 static const struct {
     const char *schema, *name;
     int versions; /* bit v set: version v is read */
+    int global;   /* of no device: the page's top level holds the latest (the static model's tables) */
 } kinds[K_COUNT] = {
-    {"q4tune-tuned", "tuned", 1 << 1},         {"q4tune-sweep", "sweep", 1 << 1},
-    {"q4tune-run", "run", 1 << 1 | 1 << 2},     {"q4tune-accuracy", "accuracy", 1 << 1},
-    {"q4tune-vs-llama.cpp", "vs-llama", 1 << 1}, {"q4tune-roofline", "roofline", 1 << 1},
-    {"q4tune-verify", "verify", 1 << 1},
+    {"q4tune-tuned", "tuned", 1 << 1, 0},           {"q4tune-sweep", "sweep", 1 << 1, 0},
+    {"q4tune-run", "run", 1 << 1 | 1 << 2, 0},       {"q4tune-accuracy", "accuracy", 1 << 1, 0},
+    {"q4tune-vs-llama.cpp", "vs-llama", 1 << 1, 0},  {"q4tune-roofline", "roofline", 1 << 1, 0},
+    {"q4tune-verify", "verify", 1 << 1, 0},          {"q4tune-predicted", "predicted", 1 << 1, 1},
+    {"q4tune-anchors", "anchors", 1 << 1, 1},
 };
 
 typedef struct {
     char *path;
     kind kind;
-    const char *device; /* device.id, in doc */
+    const char *device; /* device.id, in doc; "" for a global kind */
     const char *created; /* "" when the record has no date (run records before 2026-12) */
     cJSON *doc;
     cJSON *input;        /* its line in the page's list of inputs */
@@ -141,7 +146,9 @@ static void add_file(collection *c, const char *path)
         cJSON_Delete(doc);
         return;
     }
-    if (!device || !*device) {
+    if (kinds[k].global) {
+        device = "";
+    } else if (!device || !*device) {
         input_line(c, path, kinds[k].name, "error", "the record has no device.id");
         cJSON_Delete(doc);
         return;
@@ -153,8 +160,8 @@ static void add_file(collection *c, const char *path)
     const char *created = q4t_json_str(doc, "created");
     const char *used_note = k == K_RUN && v == 1 ? "run schema version 1: an older format, without the time "
                                                    "breakdown or a date"
-                            : !created            ? "the record has no date: left out of the history"
-                                                  : "";
+                            : !created && !kinds[k].global ? "the record has no date: left out of the history"
+                                                           : "";
     record *r = &c->v[c->n++];
     *r = (record){strdup(path), (kind)k, device, created ? created : "", doc,
                   input_line(c, path, kinds[k].name, "used", used_note), ""};
@@ -469,6 +476,25 @@ static cJSON *device_entry(cJSON *history, record *v, int n)
     return d;
 }
 
+/* The latest record of global kind k (records sorted, so the last one), with
+ * its file as "_path", or null; the earlier ones are superseded. */
+static cJSON *global_entry(const collection *c, kind k)
+{
+    const record *latest = NULL;
+    for (int i = 0; i < c->n; i++) {
+        if (c->v[i].kind != k)
+            continue;
+        if (latest)
+            set_input(latest->input, "superseded", "a later record of this kind is shown");
+        latest = &c->v[i];
+    }
+    if (!latest)
+        return cJSON_CreateNull();
+    cJSON *o = without_samples(latest->doc);
+    cJSON_AddStringToObject(o, "_path", latest->path);
+    return o;
+}
+
 /* The contents of dir/name, NUL-terminated; NULL with a message in err. */
 static char *read_asset(const char *dir, const char *name, char *err, size_t errlen)
 {
@@ -647,6 +673,8 @@ int q4t_cmd_report(int argc, char **argv, q4t_cpu *cpu)
         for (int i = 0, j; i < col.n; i = j) {
             for (j = i; j < col.n && !strcmp(col.v[j].device, col.v[i].device);)
                 j++;
+            if (!col.v[i].device[0]) /* the global kinds' records */
+                continue;
             int emu = 0;
             for (int k = i; k < j; k++)
                 emu |= col.v[k].kind == K_VERIFY && q4t_json_str(col.v[k].doc, "emulated");
@@ -656,6 +684,9 @@ int q4t_cmd_report(int argc, char **argv, q4t_cpu *cpu)
             *(emu ? &emulated : &real) += 1;
         }
     cJSON_AddItemToObject(data, "history", history);
+    for (int k = 0; k < K_COUNT; k++)
+        if (kinds[k].global)
+            cJSON_AddItemToObject(data, kinds[k].name, global_entry(&col, (kind)k));
     cJSON_AddItemToObject(data, "inputs", col.inputs);
 
     char err[3072];

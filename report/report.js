@@ -24,6 +24,8 @@
  *               optional "_path" (the file it came from), shown beside it.
  *   history[]   {device, figure, unit, better: lower|higher,
  *                points[] {created, commit, label, value, low, high, p, significant}}
+ *   predicted   null | predicted-v1 document (the static model, of no device: the latest one)
+ *   anchors     null | anchors-v1 document (the anchors' comparison, of no device: the latest one)
  * Missing fields (older schemas) are shown as "–"; a section that still fails says so in
  * red and calls console.error.
  */
@@ -251,7 +253,8 @@
     }
     var toc = [['devices', 'Devices'], ['roofline', 'Roofline'], ['ranking', 'Ranking per shape'],
                ['transformer', 'Transformer'], ['history', 'History'], ['sweeps', 'Sweeps'],
-               ['correctness', 'Correctness']];
+               ['correctness', 'Correctness'], ['predicted', 'Predicted'], ['predicted-vs-measured', 'Predicted vs measured'],
+               ['anchors', 'Arm anchors']];
     hd.appendChild(h('nav', { class: 'q4t-toc' }, toc.map(function (t) { return h('a', { href: '#' + t[0] }, t[1]); })));
     return hd;
   }
@@ -747,6 +750,321 @@
     });
   }
 
+  // ---------------------------------------------------------------- 9. the static model (predicted)
+
+  function obj(x) { return x && typeof x === 'object' && !Array.isArray(x); }
+  var ARCH_NAMES = { x86_64: 'x86-64', aarch64: 'aarch64 (Arm)' };
+  function archName(a) { return ARCH_NAMES[a] || str(a); }
+
+  // the table's cores and kernels in the page's order: arch groups in the order the cores list them,
+  // kernels within an arch GEMV before GEMM, else in the table's order
+  function predictedTable(P) {
+    var cores = arr(P.cores).filter(function (c) { return obj(c) && typeof c.id === 'string'; });
+    var kernels = arr(P.kernels).filter(function (k) { return obj(k) && typeof k.name === 'string'; });
+    var arches = uniq(cores.map(function (c) { return c.arch; }).concat(kernels.map(function (k) { return k.arch; })));
+    var opRank = function (op) { return op === 'gemv' ? 0 : op === 'gemm' ? 1 : 2; };
+    var order = kernels.map(function (k, i) { return { k: k, i: i }; });
+    order.sort(function (a, b) {
+      return (arches.indexOf(a.k.arch) - arches.indexOf(b.k.arch)) || (opRank(a.k.op) - opRank(b.k.op)) || (a.i - b.i);
+    });
+    var coreById = {};
+    cores.forEach(function (c) { coreById[c.id] = c; });
+    return { cores: cores, kernels: order.map(function (x) { return x.k; }), arches: arches, coreById: coreById };
+  }
+
+  // a column label: the core id, "*" when LLVM has no model of its own for it (a stand-in's)
+  function coreLabel(c) { return c.id + (c.stand_in ? ' *' : ''); }
+
+  function countsText(o) {
+    return obj(o) ? Object.keys(o).map(function (k) { return k + ' ' + sig(o[k]); }).join(', ') : '–';
+  }
+
+  function predictedCells(T) {
+    var cells = [];
+    T.kernels.forEach(function (k) {
+      var cs = obj(k.cores) ? k.cores : {};
+      Object.keys(cs).forEach(function (id) {
+        var p = cs[id], c = T.coreById[id];
+        if (!obj(p) || !c) return;
+        var base = { kernel: k.name, core: coreLabel(c), core_name: str(c.name), arch: str(k.arch), op: str(k.op),
+                     tile: str(p.mr) + '×' + str(p.nr), macs_per_step: isNum(p.macs_per_step) ? p.macs_per_step : null,
+                     model: str(c.llvm_model || c.llvm_mcpu) + (c.stand_in ? ' (stand-in: ' + c.stand_in + ')' : '') };
+        if (isNum(p.macs_per_cycle)) {
+          base.kind = 'modelled';
+          base.macs = p.macs_per_cycle;
+          base.pct = isNum(p.pct_of_peak) ? p.pct_of_peak : null;
+          base.cycles = isNum(p.cycles_per_step) ? p.cycles_per_step : null;
+          base.gops = (isNum(p.gops) ? sig(p.gops) : '–') + ' at ' + (isNum(c.clock_ghz) ? sig(c.clock_ghz) + ' GHz' : '–') +
+                      (c.clock_of ? ' (' + c.clock_of + ')' : '');
+          base.bottleneck = str(p.bottleneck);
+        } else if (obj(p.instructions_per_step)) {
+          base.kind = 'no model (SME)';
+          base.counts = countsText(p.instructions_per_step);
+          base.note = str(p.note);
+        } else return;
+        cells.push(base);
+      });
+    });
+    return cells;
+  }
+
+  // one heatmap per arch, stacked; measure 'macs' (MACs per cycle) or 'pct' (% of the int8 issue peak)
+  function predictedHeatmap(T, cells, measure) {
+    var macsMax = Math.max.apply(null, [1].concat(cells.filter(function (c) { return isNum(c.macs); }).map(function (c) { return c.macs; })));
+    var isPct = measure === 'pct';
+    var title = isPct ? 'predicted % of the core\'s int8 issue peak' : 'predicted int8 MACs per cycle, one core';
+    var legendTitle = isPct ? 'predicted % of peak' : 'predicted MACs/cycle';
+    var domain = isPct ? [0, 100] : [0, macsMax];
+    var dark = isPct ? 55 : macsMax * 0.55;
+    var field = isPct ? 'pct' : 'macs';
+    var tipModel = [{ field: 'kernel' }, { field: 'core_name', title: 'core' }, { field: 'tile', title: 'tile MR×NR' },
+                    { field: 'cycles', title: 'predicted cycles/step', format: ',.4~r' },
+                    { field: 'macs', title: 'predicted MACs/cycle', format: ',.3r' },
+                    { field: 'gops', title: 'predicted GOPS, one core' },
+                    { field: 'pct', title: 'predicted % of int8 peak', format: '.1f' },
+                    { field: 'bottleneck' }, { field: 'model', title: 'LLVM model' }];
+    var tipSme = [{ field: 'kernel' }, { field: 'core_name', title: 'core' }, { field: 'tile', title: 'tile MR×NR' },
+                  { field: 'counts', title: 'instructions per step' }, { field: 'macs_per_step', title: 'MACs per step', format: ',d' },
+                  { field: 'note' }];
+    var blocks = T.arches.map(function (a) {
+      var cols = T.cores.filter(function (c) { return c.arch === a; }).map(coreLabel);
+      var rows = T.kernels.filter(function (k) { return k.arch === a; }).map(function (k) { return k.name; });
+      if (!cols.length || !rows.length) return null;
+      var vals = cells.filter(function (c) { return c.arch === a && cols.indexOf(c.core) >= 0; }).map(function (c) {
+        var v = c[field];
+        return Object.assign({}, c, { value: isNum(v) ? v : null,
+                                      label: c.kind === 'modelled' ? (isNum(v) ? (isPct ? Math.round(v) + '%' : sig(v)) : '–') : 'no model' });
+      });
+      var x = { field: 'core', type: 'nominal', scale: { domain: cols }, sort: cols,
+                axis: { orient: 'top', title: null, labelAngle: -40, labelAlign: 'left', labelFontSize: 10.5, labelLimit: 140 } };
+      var y = { field: 'kernel', type: 'nominal', scale: { domain: rows }, sort: rows,
+                axis: { title: null, labelFontSize: 10.5, labelLimit: 220 } };
+      return {
+        title: { text: archName(a) + ' cores: ' + title, subtitle: cols.length + ' cores × ' + rows.length + ' kernels, every figure predicted' },
+        width: { step: 46 }, height: { step: 19 }, data: { values: vals },
+        encoding: { x: x, y: y },
+        layer: [
+          { transform: [{ filter: "datum.kind === 'modelled' && isValid(datum.value)" }],
+            mark: { type: 'rect', stroke: '#fff', strokeWidth: 1 },
+            encoding: { color: { field: 'value', type: 'quantitative', title: legendTitle,
+                                 scale: { scheme: 'yellowgreenblue', domain: domain, clamp: true },
+                                 legend: { orient: 'right', gradientLength: 220 } },
+                        tooltip: tipModel } },
+          { transform: [{ filter: "datum.kind === 'modelled' && !isValid(datum.value)" }],
+            mark: { type: 'rect', stroke: '#fff', strokeWidth: 1, fill: '#f3f4f6' }, encoding: { tooltip: tipModel } },
+          { transform: [{ filter: "datum.kind !== 'modelled'" }],
+            mark: { type: 'rect', stroke: '#9ca3af', strokeWidth: 1, strokeDash: [3, 2] },
+            encoding: { fill: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['no model (SME)'], range: ['#e5e7eb'] },
+                                legend: { orient: 'right', labelLimit: 200 } },
+                        tooltip: tipSme } },
+          { transform: [{ filter: "datum.kind !== 'modelled'" }],
+            mark: { type: 'text', fontSize: 8, baseline: 'middle', color: '#4b5563' },
+            encoding: { text: { field: 'label' }, tooltip: tipSme } },
+          { transform: [{ filter: "datum.kind === 'modelled'" }],
+            mark: { type: 'text', fontSize: 9.5, baseline: 'middle' },
+            encoding: { text: { field: 'label' },
+                        color: { condition: { test: 'isValid(datum.value) && datum.value > ' + dark, value: '#fff' }, value: '#1f2328' },
+                        tooltip: tipModel } }
+        ]
+      };
+    }).filter(Boolean);
+    return { vconcat: blocks, spacing: 26, resolve: { scale: { color: 'shared', x: 'independent', y: 'independent' }, legend: { color: 'shared' } },
+             title: { text: 'Predicted (static model, llvm-mca ' + str(T.llvm) + '): ' + title,
+                      subtitle: 'kernels as rows (by arch, GEMV then GEMM), cores as columns; an empty cell: the core lacks the kernel\'s features; * the core is modelled by another core\'s LLVM model' } };
+  }
+
+  function predicted(R) {
+    var P = R.predicted;
+    if (!obj(P)) return none('no predicted table in the inputs: the build writes it to predicted/predicted.json in its tree; q4tune predict --out DIR writes a dated copy');
+    var T = predictedTable(P);
+    T.llvm = P.llvm_mca;
+    var cells = predictedCells(T);
+    var out = [];
+    if (!cells.length) { out.push(none('the predicted table has no kernel on a core')); return out; }
+    var modelled = cells.filter(function (c) { return c.kind === 'modelled'; }).length;
+    var name = 'predicted-measure';
+    var choices = [['macs', 'MACs per cycle'], ['pct', '% of the core\'s int8 peak']];
+    var plotsEl = h('div', { class: 'q4t-heatmaps', 'data-measure': 'macs' }, choices.map(function (m) {
+      return h('div', { class: 'q4t-heatmap q4t-heatmap-' + m[0] },
+               plot('predicted/' + m[0], predictedHeatmap(T, cells, m[0])));
+    }));
+    var toggle = h('div', { class: 'q4t-toggle', role: 'radiogroup', 'aria-label': 'colour the predicted heatmap by' },
+      h('span', { class: 'q4t-label' }, 'colour by: '), choices.map(function (m, i) {
+        var input = h('input', { type: 'radio', name: name, value: m[0], checked: i === 0 });
+        input.addEventListener('change', function () { if (input.checked) plotsEl.dataset.measure = m[0]; });
+        return h('label', null, input, ' predicted ' + m[1]);
+      }));
+    out.push(toggle, plotsEl);
+    var comp = obj(P.compilers) ? Object.keys(P.compilers).map(function (a) { return archName(a) + ': ' + arr(P.compilers[a]).join(', '); }).join('; ') : '–';
+    var its = arr(P.iterations).filter(isNum);
+    out.push(h('p', { class: 'q4t-model-note' },
+      h('strong', null, 'What the model does not know: '),
+      'memory and cache misses (every load hits L1), the clock under load (figures are per cycle; GOPS at the table\'s clock), and SME units shared between cores. ',
+      'llvm-mca ' + str(P.llvm_mca) + (its.length === 2 ? ' (steady state: the difference of ' + its[0] + ' and ' + its[1] + ' iterations)' : '') +
+      '; compilers: ' + comp + '. ' + modelled + ' kernel × core predictions, ' + (cells.length - modelled) + ' SME cells without a model.',
+      ' ', sourceNote(P)));
+    if (P.about) out.push(para('q4t-small', String(P.about)));
+    out.push(details('the ' + T.cores.length + ' cores of the table', table(
+      ['core', 'arch', 'deployed in', 'clock GHz', 'LLVM model (-mcpu)', 'int8 peak MACs/cycle', 'features'],
+      T.cores.map(function (c) {
+        var peaks = obj(c.int8_peak_macs_per_cycle) ? countsText(c.int8_peak_macs_per_cycle) : '–';
+        return [[h('strong', null, c.id), h('div', { class: 'q4t-small' }, str(c.name))], archName(c.arch), str(c.deployed_in),
+                [sig(c.clock_ghz), c.clock_of ? h('div', { class: 'q4t-small' }, String(c.clock_of)) : null],
+                [str(c.llvm_model) + ' (' + str(c.llvm_mcpu) + ')', c.stand_in ? h('div', { class: 'q4t-small' }, '* ' + c.stand_in) : null],
+                peaks, arr(c.features).join(', ') || '–'];
+      }))));
+    out.push(details('the ' + T.kernels.length + ' kernels and their loops', table(
+      ['kernel', 'arch', 'op', 'ISA group', 'compiled by', 'loop instructions', 'MAC instructions', 'cores'],
+      T.kernels.map(function (k) {
+        var lp = obj(k.loop) ? k.loop : {};
+        return [h('code', null, k.name), archName(k.arch), str(k.op), str(k.isa_group), str(k.compiled_by), str(lp.instructions),
+                countsText(lp.mac_instructions), String(obj(k.cores) ? Object.keys(k.cores).length : 0)];
+      }))));
+    return out;
+  }
+
+  // The core of the table that a device's record names: an Arm record's cpu_model names its cores from
+  // MIDR ("4x Cortex-A76"); one kind whose name is a core id of the same arch is a match. x86 records
+  // carry the cpuid brand ("AMD EPYC ..."), which names no core: no match, and no guess.
+  function deviceCore(dv, T) {
+    if (!obj(dv) || typeof dv.cpu_model !== 'string' || dv.cpu_model.indexOf('+') >= 0) return null;
+    var id = dv.cpu_model.trim().replace(/^\d+x\s+/, '').toLowerCase().replace(/\s+/g, '-');
+    var c = T.coreById[id];
+    return c && c.arch === dv.arch ? c : null;
+  }
+
+  function predictedVsMeasured(R, devs) {
+    var P = R.predicted;
+    if (!obj(P)) return none('no predicted table in the inputs');
+    var T = predictedTable(P);
+    var kernelByName = {};
+    T.kernels.forEach(function (k) { kernelByName[k.name] = k; });
+    var timed = devs.filter(function (d) { return !d.emulated && d.tuned; });
+    var rows = [], unmatched = [];
+    timed.forEach(function (d) {
+      var c = deviceCore(d.device, T);
+      if (!c) { unmatched.push(devId(d) + ' (“' + str(d.device && d.device.cpu_model) + '”)'); return; }
+      arr(d.tuned.shapes).forEach(function (s) {
+        var best = {};
+        arr(s.ranked).concat(s.winner ? [s.winner] : []).forEach(function (r) {
+          var cf = r && r.config || {};
+          if (!isNum(r.gops) || !isNum(cf.threads) || cf.threads < 1) return;
+          var per = r.gops / cf.threads;
+          if (!best[cf.kernel] || per > best[cf.kernel].per) best[cf.kernel] = { per: per, threads: cf.threads };
+        });
+        Object.keys(best).forEach(function (kn) {
+          var k = kernelByName[kn], p = k && obj(k.cores) ? k.cores[c.id] : null;
+          if (!p || !isNum(p.gops)) return;
+          rows.push({ device: devId(d), core: c.id, clock: c.clock_ghz, shape: shapeName(s), op: str(s.op), kernel: kn,
+                      threads: best[kn].threads, measured: best[kn].per, predicted: p.gops, ratio: best[kn].per / p.gops,
+                      row: devId(d) + ' · ' + shapeName(s) + ' · ' + shortKernel(kn) });
+        });
+      });
+    });
+    var out = [];
+    if (!rows.length) {
+      out.push(none('no measured figure to set beside the predictions: no device with a tuned record names a core of the table' +
+        (unmatched.length ? ' (' + unmatched.join('; ') + '; x86 records carry the CPU\'s brand string, which names no core)' : '')));
+      return out;
+    }
+    if (unmatched.length) out.push(para('q4t-small', 'not matched to a core of the table: ' + unmatched.join('; ')));
+    var bars = [];
+    rows.forEach(function (r) {
+      bars.push({ row: r.row, what: 'measured', gops: r.measured, device: r.device, kernel: r.kernel, shape: r.shape, core: r.core, ratio: r.ratio });
+      bars.push({ row: r.row, what: 'predicted (static model)', gops: r.predicted, device: r.device, kernel: r.kernel, shape: r.shape, core: r.core, ratio: r.ratio });
+    });
+    var tip = [{ field: 'device' }, { field: 'core' }, { field: 'shape' }, { field: 'kernel' }, { field: 'what' },
+               { field: 'gops', title: 'GOPS per core', format: ',.3r' }, { field: 'ratio', title: 'measured / predicted', format: '.2f' }];
+    out.push(plot('predicted-vs-measured', {
+      width: 420, height: { step: 13 }, data: { values: bars },
+      title: { text: 'GOPS per core: measured (best configuration of the kernel, GOPS / threads) and predicted',
+               subtitle: 'predicted at the table\'s clock with every load an L1 hit; GEMV is bound by memory, which the model does not see' },
+      mark: { type: 'bar' },
+      encoding: { y: { field: 'row', type: 'nominal', sort: null, axis: { title: null, labelLimit: 360 } },
+                  yOffset: { field: 'what', sort: ['measured', 'predicted (static model)'] },
+                  x: { field: 'gops', type: 'quantitative', title: 'GOPS per core' },
+                  color: { field: 'what', type: 'nominal', title: null, scale: { domain: ['measured', 'predicted (static model)'], range: ['#2563eb', '#a3a3a3'] },
+                           legend: { orient: 'top' } },
+                  tooltip: tip } }));
+    out.push(table(['device', 'core', 'shape', 'kernel', 'threads', 'measured GOPS/core', 'predicted GOPS/core', 'measured / predicted'],
+      rows.map(function (r) {
+        return [r.device, r.core + ' (' + sig(r.clock) + ' GHz)', r.shape, h('code', null, r.kernel), str(r.threads), sig(r.measured),
+                sig(r.predicted), sig(r.ratio)];
+      }), { id: 'measured-beside-predicted', class: 'q4t-table' }));
+    return out;
+  }
+
+  function anchors(R) {
+    var A = R.anchors;
+    if (!obj(A)) return none('no anchors record in the inputs (results/predicted/anchors.json)');
+    var out = [];
+    if (A.about) out.push(para('q4t-small', String(A.about)));
+    if (A.method) out.push(h('p', { class: 'q4t-small' }, h('span', { class: 'q4t-label' }, 'method: '), String(A.method),
+      A.llvm_mca ? ' (llvm-mca ' + A.llvm_mca + ')' : ''));
+    var T = obj(R.predicted) ? predictedTable(R.predicted) : null;
+    var ids = T ? T.cores.map(function (c) { return c.id; }) : [];
+    var coreRank = function (id) { var i = ids.indexOf(id); return i < 0 ? 1e9 : i; };
+    var opRank = function (op) { return op === 'gemv' ? 0 : op === 'gemm' ? 1 : 2; };
+    var cmp = arr(A.comparison).filter(obj).map(function (c, i) { return { c: c, i: i }; });
+    cmp.sort(function (a, b) { return (coreRank(a.c.core) - coreRank(b.c.core)) || (opRank(a.c.op) - opRank(b.c.op)) || (a.i - b.i); });
+    var met = cmp.filter(function (x) { return x.c.met === true; }).length;
+    if (!cmp.length) out.push(none('the anchors record has no comparison'));
+    else {
+      out.push(h('p', { class: 'q4t-small' }, h('span', { class: 'q4t-label' }, 'predicted goal met: '),
+        met + ' of ' + cmp.length + ' core × op pairs (ratio = q4tune\'s best MACs/cycle over the best anchor\'s; hover an anchor kernel for the other project\'s best)'));
+      out.push(table(['core', 'op', 'q4tune best kernel', 'q4tune MACs/cycle', 'best anchor: project', 'anchor kernel', 'anchor MACs/cycle',
+                      'ratio q4tune / anchor', 'goal', 'met', 'q4tune % of peak', 'bound'],
+        cmp.map(function (x) {
+          var c = x.c, q = obj(c.q4tune) ? c.q4tune : {}, a = obj(c.anchor) ? c.anchor : {};
+          var ok = c.met === true ? { cell: '✓', cls: 'q4t-good' } : c.met === false ? { cell: '✗', cls: 'q4t-bad' } : '–';
+          var others = obj(c.by_project) ? Object.keys(c.by_project).filter(function (p) { return p !== a.project && obj(c.by_project[p]); })
+            .map(function (p) { return p + ': ' + str(c.by_project[p].kernel) + ' ' + sig(c.by_project[p].macs_per_cycle); }) : [];
+          return [{ cell: str(c.core), cls: 'q4t-nowrap' }, str(c.op), h('code', null, str(q.kernel)), sig(q.macs_per_cycle), str(a.project),
+                  h('code', { title: others.length ? 'the other project\'s best: ' + others.join('; ') : null }, str(a.kernel)),
+                  sig(a.macs_per_cycle), { cell: isNum(c.ratio) ? sig(c.ratio) + '×' : '–', cls: c.met === true ? 'q4t-good' : c.met === false ? 'q4t-bad' : null },
+                  { cell: isNum(c.goal) ? '≥ ' + sig(c.goal) + '×' : str(c.goal), cls: 'q4t-nowrap' }, ok,
+                  isNum(c.pct_of_peak) ? sig(c.pct_of_peak) + '%' : '–', h('span', { class: 'q4t-small' }, str(c.bound))];
+        }), { id: 'anchor-comparison', class: 'q4t-table q4t-anchors' }));
+    }
+    var srcs = arr(A.sources).filter(obj);
+    if (srcs.length) out.push(h('div', { class: 'q4t-small q4t-sources' }, h('span', { class: 'q4t-label' }, 'the anchors\' sources:'),
+      h('ul', null, srcs.map(function (s) {
+        return h('li', null, str(s.project) + ' at commit ', h('code', null, str(s.commit)), s.path ? [': ', h('code', null, String(s.path))] : null);
+      }))));
+    var missing = arr(A.missing).filter(obj);
+    if (missing.length) out.push(h('div', { class: 'q4t-small q4t-sources' }, h('span', { class: 'q4t-label' }, 'not anchored:'),
+      h('ul', null, missing.map(function (m) { return h('li', null, str(m.project) + ' ' + str(m.kernel) + ': ' + str(m.note)); }))));
+    var sme = arr(A.sme).filter(obj);
+    if (sme.length) out.push(details('SME (no model): instructions per step, ' + sme.length + ' core × op pairs', table(
+      ['core', 'op', 'side', 'kernel', 'instructions per step'],
+      [].concat.apply([], sme.map(function (e) {
+        var rows = [];
+        [['q4tune', e.q4tune], ['anchor', e.anchor]].forEach(function (side) {
+          if (!obj(side[1])) return;
+          Object.keys(side[1]).forEach(function (k) {
+            rows.push([str(e.core), str(e.op), side[0], h('code', null, k), countsText(side[1][k])]);
+          });
+        });
+        return rows;
+      })))));
+    var ks = arr(A.kernels).filter(obj);
+    if (ks.length) out.push(details('the ' + ks.length + ' anchor kernels, predicted per core', table(
+      ['project', 'kernel', 'op', 'ISA', 'tile', 'loop', 'accounting', 'predicted MACs/cycle per core (% of peak)'],
+      ks.map(function (k) {
+        var cs = obj(k.cores) ? k.cores : {}, lp = k.loop;
+        var loop = obj(lp) ? str(lp.instructions) + ' instructions, MACs: ' + countsText(lp.mac_instructions) : str(lp);
+        return [str(k.project), h('code', null, str(k.name)), str(k.op), str(k.isa), str(k.mr) + '×' + str(k.nr),
+                h('span', { class: 'q4t-small' }, loop), h('span', { class: 'q4t-small' }, str(k.accounting)),
+                h('span', { class: 'q4t-small' }, Object.keys(cs).map(function (id) {
+                  var p = cs[id] || {};
+                  if (!isNum(p.macs_per_cycle)) return id + ' no model (' + countsText(p.instructions_per_step) + ')';
+                  return id + ' ' + sig(p.macs_per_cycle) + (isNum(p.pct_of_peak) ? ' (' + sig(p.pct_of_peak) + '%)' : '');
+                }).join(', ') || '–')];
+      }))));
+    out.push(h('p', { class: 'q4t-small' }, 'anchors of ' + date(A.created), ' ', sourceNote(A)));
+    return out;
+  }
+
   // ---------------------------------------------------------------- the page
 
   function render() {
@@ -784,6 +1102,15 @@
     main.appendChild(section('correctness', 'Correctness and configuration',
       'q4tune verify: every kernel against the scalar reference, worst error as a fraction of the tolerance.',
       function () { return correctness(devs); }));
+    main.appendChild(section('predicted', 'Predicted (static model, llvm-mca)',
+      'No device ran these figures: llvm-mca\'s prediction of each kernel\'s own compiled block loop on each core, from LLVM\'s scheduling model of the core. Hover a cell for cycles per step, GOPS at the table\'s clock, % of the int8 issue peak and the bottleneck.',
+      function () { return predicted(R); }));
+    main.appendChild(section('predicted-vs-measured', 'Predicted vs measured',
+      'Where a device\'s record names a core of the predicted table (Arm records name their cores from MIDR), its measured GOPS per core beside the prediction.',
+      function () { return predictedVsMeasured(R, devs); }));
+    main.appendChild(section('anchors', 'Arm anchors (predicted)',
+      'q4tune\'s best kernel per core and op against the best kernel of other projects, all predicted by the same model.',
+      function () { return anchors(R); }));
     app.appendChild(h('footer', { class: 'q4t-footer' }, 'q4tune ' + str(R.q4tune_version) +
       (R.q4tune_commit ? ' (' + R.q4tune_commit + ')' : '') + ' · ' + devs.length + ' devices, ' + timed.length + ' with timings'));
   }

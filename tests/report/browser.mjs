@@ -1,4 +1,5 @@
-// The HTML report in a real browser: node browser.mjs REPORT.html SCREENSHOT.png DEVICES [--min-plots N]
+// The HTML report in a real browser:
+//   node browser.mjs REPORT.html SCREENSHOT.png DEVICES [--min-plots N] [--predicted] [--anchors] [--measured]
 //
 // Launches Debian's Chromium (/usr/bin/chromium, or $Q4T_CHROMIUM) headless through playwright-core,
 // opens the report from file://, waits until report.js says every plot has settled
@@ -9,7 +10,13 @@
 //      is at least one plot per plottable part of the data (judged here from window.Q4T_REPORT),
 //      and at least N plots (--min-plots N; without it 1, or 0 when the data has nothing to plot);
 //   4. table#devices has exactly DEVICES body rows;
-//   5. a full-page screenshot is written to SCREENSHOT.png.
+//   5. where the data has a predicted table (required with --predicted): its heatmaps (plots named
+//      predicted/...) each draw at least one rect per kernel x core of the data, every plot title
+//      and legend title of theirs says "predicted", and so does the section's heading;
+//      where the data has anchors (required with --anchors): table#anchor-comparison has one row per
+//      comparison, each with its core, both kernels and ✓/✗ as the data says; with --measured: the
+//      predicted-vs-measured plot has marks and table#measured-beside-predicted has rows;
+//   6. a full-page screenshot is written to SCREENSHOT.png.
 // Exits 0 when all pass, 1 otherwise (2 on a usage error).
 // playwright-core is looked up from this file's folder, the working directory and NODE_PATH.
 import { createRequire } from 'node:module';
@@ -20,15 +27,19 @@ import path from 'node:path';
 
 function usage(msg) {
   if (msg) console.error('browser.mjs: ' + msg);
-  console.error('usage: node browser.mjs REPORT.html SCREENSHOT.png DEVICES [--min-plots N]');
+  console.error('usage: node browser.mjs REPORT.html SCREENSHOT.png DEVICES [--min-plots N]' +
+                ' [--predicted] [--anchors] [--measured]');
   process.exit(2);
 }
 
 const argv = process.argv.slice(2);
 let minPlots = null; // given: a floor whatever the data; not given: 1 when the data has something to plot
 const pos = [];
+const want = { predicted: false, anchors: false, measured: false };
 for (let i = 0; i < argv.length; i++) {
-  if (argv[i] === '--min-plots') {
+  if (['--predicted', '--anchors', '--measured'].includes(argv[i])) {
+    want[argv[i].slice(2)] = true;
+  } else if (argv[i] === '--min-plots') {
     if (!/^\d+$/.test(argv[i + 1] || '')) usage('--min-plots takes a number');
     minPlots = Number(argv[++i]);
   } else if (argv[i].startsWith('--min-plots=')) {
@@ -158,10 +169,44 @@ try {
       if (arr(d.vs_llama).some((v) => v && arr(v.figures).length)) plottable++;
     }
     if (arr(R.history).some((e) => e && arr(e.points).some((p) => p && typeof p.value === 'number'))) plottable++;
+    // the static model: its kernel x core cells, and the anchors' comparison rows
+    const obj = (x) => x && typeof x === 'object' && !Array.isArray(x);
+    let cells = null;
+    if (obj(R.predicted)) {
+      const cores = new Set(arr(R.predicted.cores).map((c) => c && c.id));
+      cells = 0;
+      for (const k of arr(R.predicted.kernels)) {
+        for (const [id, p] of Object.entries(obj(k && k.cores) ? k.cores : {}))
+          if (cores.has(id) && obj(p) && (typeof p.macs_per_cycle === 'number' || obj(p.instructions_per_step)))
+            cells++;
+      }
+      if (cells) plottable++;
+    }
+    const texts = (el, sel) => [...el.querySelectorAll(sel)].map((t) => t.textContent.trim()).filter(Boolean);
+    const heatmaps = [...document.querySelectorAll('.q4t-plot[data-plot^="predicted/"]')].map((el) => {
+      let rects = 0;
+      for (const g of el.querySelectorAll('svg g.mark-rect.role-mark'))
+        rects += [...g.children].filter((i) => i.tagName === 'path' && (i.getAttribute('d') || '').trim()).length;
+      return { name: el.dataset.plot, rects, titles: texts(el, 'svg g.role-title-text text'),
+               legends: texts(el, 'svg g.role-legend-title text') };
+    });
+    const heading = (document.querySelector('section#predicted > h2') || {}).textContent || '';
+    let anchors = null;
+    if (obj(R.anchors)) {
+      const trs = [...document.querySelectorAll('table#anchor-comparison > tbody > tr')].map((tr) => tr.textContent);
+      const missing = arr(R.anchors.comparison).filter((c) => obj(c)).filter((c) => {
+        const need = [c.core, c.op, c.q4tune && c.q4tune.kernel, c.anchor && c.anchor.kernel,
+                      c.anchor && c.anchor.project, c.met === true ? '✓' : c.met === false ? '✗' : null].filter((x) => typeof x === 'string');
+        return !trs.some((t) => need.every((n) => t.includes(n)));
+      }).map((c) => `${c.core} ${c.op}`);
+      anchors = { rows: trs.length, want: arr(R.anchors.comparison).length, missing };
+    }
+    const measuredRows = document.querySelectorAll('table#measured-beside-predicted > tbody > tr').length;
     const rows = document.querySelectorAll('table#devices > tbody > tr').length;
     const table = !!document.querySelector('table#devices');
     const redLines = [...document.querySelectorAll('.q4t-error')].map((e) => e.textContent);
     return { plots, plottable, rows, table, redLines, dataDevices: arr(R.devices).length,
+             cells, heatmaps, heading, anchors, measuredRows,
              said: document.body.dataset.plots, failures: document.body.dataset.plotFailures };
   });
   const names = new Set();
@@ -189,7 +234,36 @@ try {
              `devices: table#devices has ${info.table ? info.rows : 'no table and'} body rows, expected ${devices}` +
              ` (the data holds ${info.dataDevices})`);
 
-  // 5. screenshot
+  // 5. the static model's sections
+  if (info.cells !== null || want.predicted) {
+    check(info.cells > 0, 'predicted: the data has ' +
+          (info.cells === null ? 'no predicted table' : `a predicted table of ${info.cells} kernel x core cells`));
+    check(info.heatmaps.length > 0, `predicted: ${info.heatmaps.length} heatmaps (plots named predicted/...)`);
+    for (const hm of info.heatmaps) {
+      check(hm.rects >= info.cells,
+            `predicted heatmap ${hm.name}: ${hm.rects} rect marks drawn, at least one per cell (${info.cells})`);
+      const unlabelled = [...hm.titles, ...hm.legends].filter((t) => !/predicted/i.test(t));
+      check(hm.titles.length > 0 && hm.legends.length > 0 && unlabelled.length === 0,
+            `predicted heatmap ${hm.name}: titles and legend say "predicted" (${hm.titles.length} titles, ` +
+            `${hm.legends.length} legend titles` +
+            (unlabelled.length ? '; not: ' + unlabelled.join(' | ') : '') + ')');
+    }
+    check(/predicted/i.test(info.heading), `predicted: the section's heading says so: "${info.heading}"`);
+  }
+  if (info.anchors !== null || want.anchors) {
+    const a = info.anchors || { rows: 0, want: 0, missing: [] };
+    check(info.anchors !== null && a.want > 0 && a.rows === a.want && a.missing.length === 0,
+          `anchors: table#anchor-comparison has ${a.rows} rows for the data's ${a.want} comparisons` +
+          (a.missing.length ? '; no row for ' + a.missing.join(', ') : ''));
+  }
+  if (want.measured) {
+    const p = info.plots.find((x) => x.name === 'predicted-vs-measured');
+    check(p && p.marks > 0 && info.measuredRows > 0,
+          `predicted vs measured: ${p ? p.marks + ' marks' : 'no plot'}, ` +
+          `table#measured-beside-predicted has ${info.measuredRows} rows`);
+  }
+
+  // 6. screenshot
   try {
     await page.screenshot({ path: shotPath, fullPage: true });
     const size = fs.statSync(shotPath).size;
