@@ -56,7 +56,8 @@ static const char usage[] =
     "                  kernel timed on one thread, hot in L2, in MACs per cycle at the clock a\n"
     "                  dependent-add chain sustains; predicted, measured, error, median |error|, and\n"
     "                  whether the model's best tile per op and ISA family is the measured best or\n"
-    "                  within 5% (with --out, the record's \"check\")\n";
+    "                  within 5% (with --out, also DIR/<device id>/predict-check.json, schema\n"
+    "                  q4tune-predict-check, version 1)\n";
 
 typedef enum { METRIC_MACS, METRIC_PEAK, METRIC_GOPS, METRIC_CYCLES } metric;
 
@@ -332,6 +333,21 @@ static int write_out(cJSON *table, const char *dir)
     return Q4T_EXIT_OK;
 }
 
+/* DIR/<device id>/predict-check.json: this device's record (schema
+ * q4tune-predict-check, version 1) of the check against the table. */
+static int write_check(const cJSON *check, const cJSON *table, const q4t_cpu *cpu, const char *dir)
+{
+    cJSON *rec = q4t_cli_record("predict", "q4tune-predict-check", 1, cpu);
+    if (!rec)
+        return Q4T_EXIT_FAIL;
+    cJSON_AddStringToObject(rec, "llvm_mca", q4t_json_str(table, "llvm_mca"));
+    cJSON_AddItemToObject(rec, "compilers",
+                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(table, "compilers"), 1));
+    const cJSON *item;
+    cJSON_ArrayForEach(item, check) cJSON_AddItemToObject(rec, item->string, cJSON_Duplicate(item, 1));
+    return q4t_cli_record_write("predict", rec, dir, "predict-check.json", stdout);
+}
+
 int q4t_cmd_predict(int argc, char **argv, q4t_cpu *cpu)
 {
     predict_opts o = {.metric = METRIC_MACS};
@@ -378,7 +394,12 @@ int q4t_cmd_predict(int argc, char **argv, q4t_cpu *cpu)
             cJSON_Delete(table);
             return Q4T_EXIT_FAIL;
         }
-        cJSON_AddItemToObject(table, "check", check);
+        rc = o.out ? write_check(check, table, cpu, o.out) : Q4T_EXIT_OK;
+        cJSON_Delete(check);
+        if (rc != Q4T_EXIT_OK) {
+            cJSON_Delete(table);
+            return rc;
+        }
     }
     rc = o.out ? write_out(table, o.out) : Q4T_EXIT_OK;
     cJSON_Delete(table);
