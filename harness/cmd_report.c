@@ -3,14 +3,15 @@
  *
  * Every JSON file under the arguments (three levels down) is read and sorted
  * by its "schema": tuned, sweep, run (versions 1 and 2), accuracy, vs-llama.cpp,
- * roofline and verify records are grouped by device id; each device shows its
- * latest record of each kind (runs: the latest per model, prompt, generation
- * and depth), and the older ones feed the history, where a change between
- * consecutive records is marked when the Mann-Whitney test of their samples
- * gives p < 0.05 (as q4tune compare). The static model's records, predicted
- * and anchors, belong to no device: the page shows the latest of each. Anything
- * else gets a line in the page's list of inputs, never a broken page: a file of
- * another kind, an unknown schema version, broken JSON.
+ * roofline, verify and predict-check (q4tune predict --check --out) records
+ * are grouped by device id; each device shows its latest record of each kind
+ * (runs: the latest per model, prompt, generation and depth), and the older
+ * ones feed the history, where a change between consecutive records is marked
+ * when the Mann-Whitney test of their samples gives p < 0.05 (as q4tune
+ * compare). The static model's records, predicted and anchors, belong to no
+ * device: the page shows the latest of each. Anything else gets a line in the
+ * page's list of inputs, never a broken page: a file of another kind, an
+ * unknown schema version, broken JSON.
  *
  * The page inlines the plotting library (Vega-Lite, with Vega and vega-embed,
  * installed from npm at build time), report/report.js and report.css, and the
@@ -51,7 +52,8 @@ static const char *const scripts[] = {"vega.min.js", "vega-lite.min.js", "vega-e
 enum { MAX_DEPTH = 3, SIGNIFICANCE_PCT = 5 };
 
 typedef enum {
-    K_TUNED, K_SWEEP, K_RUN, K_ACCURACY, K_VS_LLAMA, K_ROOFLINE, K_VERIFY, K_PREDICTED, K_ANCHORS, K_COUNT
+    K_TUNED, K_SWEEP, K_RUN, K_ACCURACY, K_VS_LLAMA, K_ROOFLINE, K_VERIFY, K_PREDICT_CHECK, K_PREDICTED, K_ANCHORS,
+    K_COUNT
 } kind;
 static const struct {
     const char *schema, *name;
@@ -61,8 +63,8 @@ static const struct {
     {"q4tune-tuned", "tuned", 1 << 1, 0},           {"q4tune-sweep", "sweep", 1 << 1, 0},
     {"q4tune-run", "run", 1 << 1 | 1 << 2, 0},       {"q4tune-accuracy", "accuracy", 1 << 1, 0},
     {"q4tune-vs-llama.cpp", "vs-llama", 1 << 1, 0},  {"q4tune-roofline", "roofline", 1 << 1, 0},
-    {"q4tune-verify", "verify", 1 << 1, 0},          {"q4tune-predicted", "predicted", 1 << 1, 1},
-    {"q4tune-anchors", "anchors", 1 << 1, 1},
+    {"q4tune-verify", "verify", 1 << 1, 0},          {"q4tune-predict-check", "predict-check", 1 << 1, 0},
+    {"q4tune-predicted", "predicted", 1 << 1, 1},    {"q4tune-anchors", "anchors", 1 << 1, 1},
 };
 
 typedef struct {
@@ -419,17 +421,18 @@ static cJSON *device_entry(cJSON *history, record *v, int n)
         cJSON_AddNullToObject(d, "emulated");
     }
     cJSON_AddItemToObject(d, "dates", dates);
-    static const kind shown_latest[] = {K_TUNED, K_SWEEP, K_ROOFLINE, K_VERIFY};
+    static const kind shown_latest[] = {K_TUNED, K_SWEEP, K_ROOFLINE, K_VERIFY, K_PREDICT_CHECK};
     for (size_t i = 0; i < sizeof shown_latest / sizeof shown_latest[0]; i++) {
         const kind k = shown_latest[i];
+        const char *key = k == K_PREDICT_CHECK ? "predict_check" : kinds[k].name; /* a name for JavaScript */
         if (latest[k])
-            cJSON_AddItemToObject(d, kinds[k].name, without_samples(latest[k]->doc));
+            cJSON_AddItemToObject(d, key, without_samples(latest[k]->doc));
         else if (k == K_ROOFLINE && !emulated)
-            cJSON_AddItemToObject(d, kinds[k].name, roofline_from_run(v, n, notes));
+            cJSON_AddItemToObject(d, key, roofline_from_run(v, n, notes));
         else
-            cJSON_AddNullToObject(d, kinds[k].name);
+            cJSON_AddNullToObject(d, key);
     }
-    if (emulated && (latest[K_TUNED] || latest[K_SWEEP] || latest[K_ROOFLINE]))
+    if (emulated && (latest[K_TUNED] || latest[K_SWEEP] || latest[K_ROOFLINE] || latest[K_PREDICT_CHECK]))
         cJSON_AddItemToArray(notes, cJSON_CreateString("this device's verify record says it is emulated: its "
                                                        "timings measure the emulator, not the CPU"));
 

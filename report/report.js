@@ -19,7 +19,9 @@
  *                documents), vs_llama[] (vs-llama v1), accuracy[] (accuracy v1),
  *                verify: null | {created, emulated, kernels[] {name, op, tile, isa[], status,
  *                                 reason, shapes, worst_err_over_tol}, optional passed, failed,
- *                                 not_runnable (verify-v1) and vec[] {name, status, reason}}}
+ *                                 not_runnable (verify-v1) and vec[] {name, status, reason}},
+ *                predict_check: null | predict-check-v1 document (q4tune predict --check CORE: core,
+ *                                 clock_ghz, median_abs_error_pct, kernels[], ranking[]; the latest)}
  *               samples arrays may be left out of every document; any document may carry an
  *               optional "_path" (the file it came from), shown beside it.
  *   history[]   {device, figure, unit, better: lower|higher,
@@ -933,9 +935,102 @@
     return c && c.arch === dv.arch ? c : null;
   }
 
+  // q4tune predict --check: error = (predicted - measured) / measured, in %
+  function signedPct(x) { return isNum(x) ? (x > 0 ? '+' : x < 0 ? '−' : '') + Math.abs(x).toFixed(1) + '%' : '–'; }
+
+  // One device's predict-check record: the table's MACs/cycle for its core beside this device's own
+  // single-thread, hot-cache measurement of each kernel, and whether the model ranks the tiles right.
+  function predictCheck(d, T) {
+    var C = d.predict_check, out = [];
+    var ks = arr(C.kernels).filter(function (k) { return obj(k) && typeof k.name === 'string'; });
+    var rk = arr(C.ranking).filter(obj);
+    var tc = T && typeof C.core === 'string' ? T.coreById[C.core] : null;
+    var core = str(C.core) + (tc && tc.name ? ' (' + tc.name + ')' : '');
+    var cpu = typeof C.cpu === 'string' && C.cpu.trim() ? C.cpu.trim() : str(d.device && d.device.cpu_model).trim();
+    var clock = isNum(C.clock_ghz) ? sig(C.clock_ghz) + ' GHz' +
+      (isNum(C.clock_ghz_before) && isNum(C.clock_ghz_after) ? ' (' + sig(C.clock_ghz_before) + ' before, ' + sig(C.clock_ghz_after) + ' after)' : '') : '–';
+    var medErr = isNum(C.median_abs_error_pct) ? C.median_abs_error_pct.toFixed(1) + '%' : '–';
+    var misses = isNum(C.ranking_misses) ? C.ranking_misses : rk.filter(function (r) { return r.within_5pct === false; }).length;
+    var label = function (what, text) { return h('div', null, h('span', { class: 'q4t-label' }, what), text); };
+    out.push(h('div', { class: 'q4t-check-summary' },
+      label('predicted: ', 'llvm-mca ' + str(C.llvm_mca) + ' for the table core ' + core),
+      label('measured: ', 'on this device (' + cpu + '), one thread, hot in L2, in MACs per cycle at the sustained clock'),
+      label('clock: ', clock),
+      label('median |error|: ', medErr + ' over ' + ks.length + (ks.length === 1 ? ' kernel' : ' kernels') +
+            ' (error = (predicted − measured) / measured)'),
+      label('ranking: ', rk.length ? (rk.length - misses) + ' of ' + rk.length + ' op × ISA family groups: the model\'s best tile is the measured best or within 5%' : '–')));
+    if (!ks.length) { out.push(none('the predict-check record has no kernel')); return out; }
+    var PRED = 'predicted (llvm-mca, ' + str(C.core) + ')', MEAS = 'measured here (median, p10–p90)';
+    var vals = [];
+    ks.forEach(function (k) {
+      var base = { kernel: k.name, family: family(k.name), error: signedPct(k.error_pct),
+                   predicted: isNum(k.predicted_macs_per_cycle) ? k.predicted_macs_per_cycle : null,
+                   measured: isNum(k.measured_macs_per_cycle) ? k.measured_macs_per_cycle : null };
+      if (isNum(k.predicted_macs_per_cycle))
+        vals.push(Object.assign({ what: PRED, macs: k.predicted_macs_per_cycle, end: k.predicted_macs_per_cycle,
+                                  label: sig(k.predicted_macs_per_cycle) + ' (' + base.error + ')' }, base));
+      if (isNum(k.measured_macs_per_cycle)) {
+        var lo = isNum(k.measured_p10) ? k.measured_p10 : null, hi = isNum(k.measured_p90) ? k.measured_p90 : null;
+        vals.push(Object.assign({ what: MEAS, macs: k.measured_macs_per_cycle, p10: lo, p90: hi,
+                                  end: Math.max(k.measured_macs_per_cycle, hi || 0), label: sig(k.measured_macs_per_cycle) }, base));
+      }
+    });
+    var whats = [MEAS, PRED];
+    var y = { field: 'kernel', type: 'nominal', sort: ks.map(function (k) { return k.name; }), axis: { title: null, labelLimit: 260 } };
+    var yOff = { field: 'what', scale: { domain: whats } };
+    var tip = [{ field: 'kernel' }, { field: 'what', title: 'figure' }, { field: 'macs', title: 'MACs/cycle', format: ',.3r' },
+               { field: 'p10', title: 'measured p10', format: ',.3r' }, { field: 'p90', title: 'measured p90', format: ',.3r' },
+               { field: 'error', title: 'error (pred − meas) / meas' }];
+    out.push(plot('predict-check/' + devId(d), {
+      width: 440, height: { step: 15 }, data: { values: vals },
+      title: { text: devId(d) + ': int8 MACs per cycle, one thread: predicted for ' + str(C.core) + ' vs measured here',
+               subtitle: ['measured at the sustained clock, ' + clock + ', hot in L2; whiskers p10–p90',
+                          'predicted by llvm-mca ' + str(C.llvm_mca) + ' (every load an L1 hit); median |error| ' + medErr] },
+      encoding: { y: y, yOffset: yOff },
+      layer: [
+        { mark: { type: 'bar', height: { band: 0.85 } },
+          encoding: { x: { field: 'macs', type: 'quantitative', title: 'int8 MACs per cycle, one thread' },
+                      color: { field: 'what', type: 'nominal', title: null, scale: { domain: whats, range: ['#2563eb', '#a3a3a3'] },
+                               legend: { orient: 'top', labelLimit: 300 } },
+                      tooltip: tip } },
+        { transform: [{ filter: 'isValid(datum.p10) && isValid(datum.p90)' }],
+          mark: { type: 'rule', color: '#111', strokeWidth: 1.3 },
+          encoding: { x: { field: 'p10', type: 'quantitative' }, x2: { field: 'p90' }, tooltip: tip } },
+        { mark: { type: 'text', align: 'left', dx: 4, fontSize: 9.5, color: '#374151' },
+          encoding: { x: { field: 'end', type: 'quantitative' }, text: { field: 'label' } } }
+      ] }));
+    out.push(table(['kernel', 'op', 'predicted MACs/cycle (' + str(C.core) + ')', 'measured MACs/cycle (median)', 'measured p10–p90', 'error %'],
+      ks.map(function (k) {
+        var op = /^(gemv|gemm)_/.exec(k.name);
+        return [h('code', null, k.name), op ? op[1] : '–', sig(k.predicted_macs_per_cycle), sig(k.measured_macs_per_cycle),
+                isNum(k.measured_p10) && isNum(k.measured_p90) ? sig(k.measured_p10) + '–' + sig(k.measured_p90) : '–',
+                { cell: signedPct(k.error_pct), cls: 'q4t-nowrap' }];
+      }), { class: 'q4t-table q4t-check', 'data-check': 'kernels', 'data-device': devId(d) }));
+    if (rk.length) {
+      out.push(h('h4', null, 'Ranking per op and ISA family: does the model pick the measured best tile?'));
+      out.push(table(['op', 'ISA family', 'tiles', 'the model\'s best', 'measured best', 'model\'s best, measured / measured best', 'within 5%'],
+        rk.map(function (r) {
+          var ok = r.within_5pct === true ? { cell: '✓', cls: 'q4t-good' } : r.within_5pct === false ? { cell: '✗', cls: 'q4t-bad' } : '–';
+          return [str(r.op), str(r.family), str(r.tiles), h('code', null, str(r.model_best)), h('code', null, str(r.measured_best)),
+                  isNum(r.model_best_measured_ratio) ? sig(r.model_best_measured_ratio) : '–', ok];
+        }), { class: 'q4t-table q4t-check q4t-check-ranking', 'data-check': 'ranking', 'data-device': devId(d) }));
+    }
+    out.push(h('p', { class: 'q4t-small' }, str(C.method) + '; check of ' + date(C.created), ' ', sourceNote(C)));
+    return out;
+  }
+
   function predictedVsMeasured(R, devs) {
     var P = R.predicted;
-    if (!obj(P)) return none('no predicted table in the inputs');
+    var checked = devs.filter(function (d) { return obj(d.predict_check); });
+    var out = checked.map(function (d) {
+      return h('div', { class: 'q4t-device' }, h('h3', null, devId(d), ': q4tune predict --check ' + str(d.predict_check.core),
+                                                   d.emulated ? [' ', badge('q4t-emu', 'emulated: the measurement timed the emulator')] : null),
+        guarded('predict --check, ' + devId(d), function () { return predictCheck(d, obj(P) ? predictedTable(P) : null); }));
+    });
+    if (!obj(P)) {
+      if (!checked.length) out.push(none('no predicted table in the inputs'));
+      return out;
+    }
     var T = predictedTable(P);
     var kernelByName = {};
     T.kernels.forEach(function (k) { kernelByName[k.name] = k; });
@@ -961,12 +1056,13 @@
         });
       });
     });
-    var out = [];
     if (!rows.length) {
+      if (checked.length) return out;
       out.push(none('no measured figure to set beside the predictions: no device with a tuned record names a core of the table' +
         (unmatched.length ? ' (' + unmatched.join('; ') + '; x86 records carry the CPU\'s brand string, which names no core)' : '')));
       return out;
     }
+    if (checked.length) out.push(h('h3', null, 'Tuned records of devices that name a core of the table'));
     if (unmatched.length) out.push(para('q4t-small', 'not matched to a core of the table: ' + unmatched.join('; ')));
     var bars = [];
     rows.forEach(function (r) {
@@ -1106,7 +1202,7 @@
       'No device ran these figures: llvm-mca\'s prediction of each kernel\'s own compiled block loop on each core, from LLVM\'s scheduling model of the core. Hover a cell for cycles per step, GOPS at the table\'s clock, % of the int8 issue peak and the bottleneck.',
       function () { return predicted(R); }));
     main.appendChild(section('predicted-vs-measured', 'Predicted vs measured',
-      'Where a device\'s record names a core of the predicted table (Arm records name their cores from MIDR), its measured GOPS per core beside the prediction.',
+      'q4tune predict --check CORE: a device\'s own single-thread, hot-cache MACs per cycle of each kernel beside the table\'s prediction for CORE, and whether the model\'s best tile is the measured best. And where a device\'s record names a core of the predicted table (Arm records name their cores from MIDR), its measured GOPS per core beside the prediction.',
       function () { return predictedVsMeasured(R, devs); }));
     main.appendChild(section('anchors', 'Arm anchors (predicted)',
       'q4tune\'s best kernel per core and op against the best kernel of other projects, all predicted by the same model.',

@@ -1,5 +1,6 @@
 // The HTML report in a real browser:
 //   node browser.mjs REPORT.html SCREENSHOT.png DEVICES [--min-plots N] [--predicted] [--anchors] [--measured]
+//                    [--check]
 //
 // Launches Debian's Chromium (/usr/bin/chromium, or $Q4T_CHROMIUM) headless through playwright-core,
 // opens the report from file://, waits until report.js says every plot has settled
@@ -16,6 +17,11 @@
 //      where the data has anchors (required with --anchors): table#anchor-comparison has one row per
 //      comparison, each with its core, both kernels and ✓/✗ as the data says; with --measured: the
 //      predicted-vs-measured plot has marks and table#measured-beside-predicted has rows;
+//      for every device whose data has a predict-check record (at least one with --check): its plot
+//      (predict-check/<device id>) draws a bar per predicted and per measured figure, its legend names
+//      both "predicted" and "measured", its per-kernel table has a row per kernel of the record, its
+//      ranking table a row per group with ✓/✗ as the data says, and the section does not say
+//      "no measured figure";
 //   6. a full-page screenshot is written to SCREENSHOT.png.
 // Exits 0 when all pass, 1 otherwise (2 on a usage error).
 // playwright-core is looked up from this file's folder, the working directory and NODE_PATH.
@@ -28,16 +34,16 @@ import path from 'node:path';
 function usage(msg) {
   if (msg) console.error('browser.mjs: ' + msg);
   console.error('usage: node browser.mjs REPORT.html SCREENSHOT.png DEVICES [--min-plots N]' +
-                ' [--predicted] [--anchors] [--measured]');
+                ' [--predicted] [--anchors] [--measured] [--check]');
   process.exit(2);
 }
 
 const argv = process.argv.slice(2);
 let minPlots = null; // given: a floor whatever the data; not given: 1 when the data has something to plot
 const pos = [];
-const want = { predicted: false, anchors: false, measured: false };
+const want = { predicted: false, anchors: false, measured: false, check: false };
 for (let i = 0; i < argv.length; i++) {
-  if (['--predicted', '--anchors', '--measured'].includes(argv[i])) {
+  if (['--predicted', '--anchors', '--measured', '--check'].includes(argv[i])) {
     want[argv[i].slice(2)] = true;
   } else if (argv[i] === '--min-plots') {
     if (!/^\d+$/.test(argv[i + 1] || '')) usage('--min-plots takes a number');
@@ -202,11 +208,38 @@ try {
       anchors = { rows: trs.length, want: arr(R.anchors.comparison).length, missing };
     }
     const measuredRows = document.querySelectorAll('table#measured-beside-predicted > tbody > tr').length;
+    // q4tune predict --check, per device that has one: its plot, legend and tables against its record
+    const checks = arr(R.devices).filter((d) => obj(d) && obj(d.predict_check)).map((d) => {
+      const id = String(d.id), C = d.predict_check;
+      const ks = arr(C.kernels).filter((k) => obj(k) && typeof k.name === 'string');
+      const figures = ks.reduce((n, k) => n + (typeof k.predicted_macs_per_cycle === 'number') +
+                                          (typeof k.measured_macs_per_cycle === 'number'), 0);
+      const el = [...document.querySelectorAll('.q4t-plot')].find((p) => p.dataset.plot === 'predict-check/' + id);
+      let rects = 0;
+      for (const g of el ? el.querySelectorAll('svg g.mark-rect.role-mark') : [])
+        rects += [...g.children].filter((i) => i.tagName === 'path' && (i.getAttribute('d') || '').trim()).length;
+      const legend = el ? texts(el, 'svg g.role-legend-label text') : [];
+      const rowsOf = (what) => {
+        const t = [...document.querySelectorAll(`table[data-check="${what}"]`)].find((x) => x.dataset.device === id);
+        return t ? [...t.querySelectorAll('tbody > tr')].map((tr) => [...tr.children].map((td) => td.textContent.trim())) : null;
+      };
+      const kr = rowsOf('kernels'), rr = rowsOf('ranking');
+      const missing = ks.filter((k) => !(kr || []).some((r) => r[0] === k.name)).map((k) => k.name);
+      const rk = arr(C.ranking).filter(obj);
+      const rankMissing = rk.filter((g) => !(rr || []).some((r) => r[0] === g.op && r[1] === g.family &&
+        r.includes(g.model_best) && r.includes(g.measured_best) &&
+        r[r.length - 1] === (g.within_5pct === true ? '✓' : g.within_5pct === false ? '✗' : '–')))
+        .map((g) => `${g.op} ${g.family}`);
+      return { id, plot: !!el, rects, figures, legend, kernels: ks.length, kernelRows: kr ? kr.length : null, missing,
+               ranking: rk.length, rankingRows: rr ? rr.length : null, rankMissing };
+    });
+    const pvm = document.querySelector('section#predicted-vs-measured');
+    const noFigure = !!pvm && /no measured figure/.test(pvm.textContent);
     const rows = document.querySelectorAll('table#devices > tbody > tr').length;
     const table = !!document.querySelector('table#devices');
     const redLines = [...document.querySelectorAll('.q4t-error')].map((e) => e.textContent);
     return { plots, plottable, rows, table, redLines, dataDevices: arr(R.devices).length,
-             cells, heatmaps, heading, anchors, measuredRows,
+             cells, heatmaps, heading, anchors, measuredRows, checks, noFigure,
              said: document.body.dataset.plots, failures: document.body.dataset.plotFailures };
   });
   const names = new Set();
@@ -261,6 +294,25 @@ try {
     check(p && p.marks > 0 && info.measuredRows > 0,
           `predicted vs measured: ${p ? p.marks + ' marks' : 'no plot'}, ` +
           `table#measured-beside-predicted has ${info.measuredRows} rows`);
+  }
+
+  if (info.checks.length || want.check) {
+    check(info.checks.length > 0, `predict --check: ${info.checks.length} devices with a predict-check record`);
+    for (const c of info.checks) {
+      check(c.plot && c.figures > 0 && c.rects >= c.figures,
+            `predict --check ${c.id}: ${c.plot ? 'plot' : 'no plot'} predict-check/${c.id}, ${c.rects} bars drawn ` +
+            `for the record's ${c.figures} predicted and measured figures`);
+      check(c.legend.some((t) => /predicted/i.test(t)) && c.legend.some((t) => /measured/i.test(t)),
+            `predict --check ${c.id}: the legend names predicted and measured: ${c.legend.join(' | ') || '(no legend)'}`);
+      check(c.kernelRows === c.kernels && c.kernels > 0 && c.missing.length === 0,
+            `predict --check ${c.id}: the per-kernel table has ${c.kernelRows === null ? 'no table and' : c.kernelRows} rows ` +
+            `for the record's ${c.kernels} kernels` + (c.missing.length ? '; no row for ' + c.missing.join(', ') : ''));
+      check(c.rankingRows === (c.ranking ? c.ranking : null) && c.rankMissing.length === 0,
+            `predict --check ${c.id}: the ranking table has ${c.rankingRows === null ? 'no table and' : c.rankingRows} rows ` +
+            `for the record's ${c.ranking} groups` + (c.rankMissing.length ? '; no row (or not ✓/✗ as the data) for ' +
+            c.rankMissing.join(', ') : ''));
+    }
+    check(!info.noFigure, 'predict --check: the section does not say "no measured figure"');
   }
 
   // 6. screenshot

@@ -13,7 +13,9 @@ RESULTS_DIR) are the page's predicted and anchors, not devices. fixtures: the
 broken, future and partial inputs get the lines they should (the partial device
 has a side-by-side of tests/fake-llama-bench and an accuracy record), the
 predicted table and anchors of fixtures/predicted are on the page whole, its
-Cortex-A76 device is a device, and the page still holds the shipped devices.
+Cortex-A76 device is a device, its predict-check device shows the later of its
+two records whole (the earlier one superseded, a later version skipped), and
+the page still holds the shipped devices.
 Exit 1 with every failed check printed.
 """
 import json
@@ -22,6 +24,9 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The device of fixtures/predicted/<id>/predict-check*.json (q4tune predict --check znver5 --out, on the
+# machine the fixture was made on).
+PREDICT_CHECK_DEVICE = "x86-64-oxide-virtual-turin-like-avx512vnni-2c"
 
 failures = []
 
@@ -151,6 +156,23 @@ def main():
               "a later version of the predicted table is skipped, saying so")
         check_model(data, json.load(open(os.path.join(fx, "predicted.json"))),
                     json.load(open(os.path.join(fx, "anchors.json"))))
+        check(notes.get("future/predict-check.json", ("", ""))[0] == "skipped"
+              and "version 2" in notes["future/predict-check.json"][1],
+              "a later version of the predict-check record is skipped, saying so")
+        pc_dir = os.path.join(fx, PREDICT_CHECK_DEVICE)
+        latest = json.load(open(os.path.join(pc_dir, "predict-check.json")))
+        earlier = json.load(open(os.path.join(pc_dir, "predict-check-earlier.json")))
+        pc = devices.get(PREDICT_CHECK_DEVICE)
+        shown = pc and pc.get("predict_check")
+        check(isinstance(shown, dict) and shown.get("created") == latest["created"] > earlier["created"]
+              and shown.get("kernels") == latest["kernels"] and shown.get("ranking") == latest["ranking"]
+              and shown.get("core") == latest["core"],
+              f"{PREDICT_CHECK_DEVICE}: its latest predict-check record is on the page whole "
+              f"({len(latest['kernels'])} kernels, {len(latest['ranking'])} ranking groups)")
+        pc_notes = {k: v[0] for k, v in notes.items() if k.startswith(f"predicted/{PREDICT_CHECK_DEVICE}/")}
+        check(pc_notes == {f"predicted/{PREDICT_CHECK_DEVICE}/predict-check.json": "used",
+                           f"predicted/{PREDICT_CHECK_DEVICE}/predict-check-earlier.json": "superseded"},
+              f"the earlier predict-check record of the device is superseded: {pc_notes}")
         a76 = devices.get("arm64-cortex-a76-4c")
         check(a76 is not None and a76["tuned"] is not None and a76["device"]["cpu_model"] == "4x Cortex-A76",
               "the device naming a core of the predicted table (4x Cortex-A76) is a device with its tuned record")
