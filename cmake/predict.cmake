@@ -80,11 +80,20 @@ function(q4t_predicted def_file)
     string(REGEX REPLACE ",\n$" "\n" entries "${entries}")
     file(GENERATE OUTPUT "${dir}/manifest.json" CONTENT "{\"kernels\": [\n${entries}]}\n")
     set(cores "${PROJECT_SOURCE_DIR}/results/predicted/cores.json")
+    # The SME kernels' executed instructions per step (scripts/predict-sme),
+    # where committed: they replace the static counts on cores at their SVL.
+    set(sme_counts "${PROJECT_SOURCE_DIR}/results/predicted/sme-counts.json")
+    set(sme_args "")
+    if(EXISTS "${sme_counts}")
+        set(sme_args --sme-counts "${sme_counts}")
+        list(APPEND depends "${sme_counts}")
+    endif()
     add_custom_command(OUTPUT "${dir}/predicted.json"
                        COMMAND "${CMAKE_COMMAND}" -E env "Q4T_LLVM_MCA=${Q4T_LLVM_MCA}"
                                "Q4T_LLVM_OBJDUMP=${Q4T_LLVM_OBJDUMP}"
                                "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/scripts/predict.py" table
                                --manifest "${dir}/manifest.json" --cores "${cores}" --out "${dir}/predicted.json"
+                               ${sme_args}
                        DEPENDS ${depends} "${cores}" "${PROJECT_SOURCE_DIR}/scripts/predict.py"
                                "${dir}/manifest.json"
                        COMMENT "Predicting every kernel on every core (llvm-mca)")

@@ -10,9 +10,11 @@ as compiled, to llvm-mca under each core's scheduling model: steady-state
 cycles per step, MACs per cycle, GOPS at the core's clock, the bottleneck, and
 the share of the core's int8 issue peak (itself a llvm-mca loop of independent
 MAC instructions). LLVM has no SME model: SME kernels get instructions per
-step by kind instead of cycles.
+step by kind instead of cycles: executed ones, counted under qemu by
+scripts/predict-sme (--sme-counts, on cores at that file's SVL), else the
+block loop's static instructions.
 
-  predict.py table --manifest M --cores C --out OUT [--slow-down KERNEL]   the predicted-v1 record
+  predict.py table --manifest M --cores C --out OUT [--slow-down KERNEL] [--sme-counts F]   the predicted-v1 record
   predict.py gate BASELINE TABLE [--threshold 2]         fails if a step got slower
   predict.py baseline TABLE... --out BASELINE            writes the gate's baseline
   predict.py loop OBJ --arch A --tile MRxNR [--mcpu X]   one object, shown (for anchors)
@@ -93,6 +95,7 @@ COMMENT = {"aarch64": "#", "x86_64": "#"}  # llvm-mca reads its region markers a
 SME_KINDS = [
     ("mopa", r"^(smopa|fmopa|sumopa|usmopa|umopa)\b"),
     ("sdot-za", r"^sdot\s+za\."),
+    ("sdot-z", r"^sdot\s+z\d+\.s"),  # streaming SVE SDOT into a vector (SME v1 GEMV)
     ("luti4", r"^luti4\b"),
     ("loads", r"^(ld1|ldr|ld1r|ldnt1|ldp|ld2|ld4)"),
     ("stores", r"^(st1|str|stp|stnt1)"),
@@ -372,15 +375,19 @@ def peaks(arch, cores):
     return dict(zip((c["id"] for c in mine), parallel(one, mine)))
 
 
+def sme_kind(text):
+    """The SME_KINDS kind of an instruction, None for 'other' (also scripts/predict-sme)."""
+    for kind, pattern in SME_KINDS:
+        if re.search(pattern, text):
+            return kind
+    return None
+
+
 def sme_counts(loop, steps):
     counts = {}
     for text in loop["insns"]:
-        for kind, pattern in SME_KINDS:
-            if re.search(pattern, text):
-                counts[kind] = counts.get(kind, 0) + 1
-                break
-        else:
-            counts["other"] = counts.get("other", 0) + 1
+        kind = sme_kind(text) or "other"
+        counts[kind] = counts.get(kind, 0) + 1
     return {k: round(v / steps, 3) for k, v in counts.items()}
 
 
@@ -405,10 +412,27 @@ def predict_core(arch, core, items, core_peak):
         loop = item["loop"]
         if item["group"].startswith("sme"):
             entry["steps_per_iteration"] = round(steps, 4)
-            entry["instructions_per_step"] = sme_counts(loop, steps)
-            entry["inner_loops"] = [len(b) for b in loop["inner"]]
-            entry["note"] = ("no LLVM model of SME: instructions per step by kind, not cycles; inner loops "
-                             "(their lengths in inner_loops) counted once per pass of the outer one")
+            dyn = item.get("sme_dynamic")
+            if dyn and dyn["svl_bits"] == core["sme_bits"]:
+                c = dyn["counts"]
+                entry["instructions_per_step"] = {k: v for k, v in c["per_step"].items() if k != "total"}
+                entry["fixed_instructions"] = {f: {k: v for k, v in c[f].items() if k != "total"}
+                                               for f in ("fixed_one_tile", "further_tile_m", "further_tile_n")}
+                entry["count"] = "dynamic"
+                entry["note"] = (f"dynamic count under qemu at SVL {dyn['svl_bits']} (scripts/predict-sme), "
+                                 f"compiled by {dyn['compiler']}: no LLVM model of SME, so instructions executed "
+                                 "per step by kind, not cycles; fixed_instructions: a one-tile call's own work "
+                                 "(mode switches included) and each further tile's")
+            else:
+                entry["instructions_per_step"] = sme_counts(loop, steps)
+                entry["inner_loops"] = [len(b) for b in loop["inner"]]
+                entry["count"] = "static"
+                why = (f"no dynamic count at SVL {core['sme_bits']} (scripts/predict-sme's are at "
+                       f"{dyn['svl_bits']})" if dyn else "no dynamic count (scripts/predict-sme) for this kernel "
+                       "and compiler")
+                entry["note"] = ("static count of the block loop, " + why + ": no LLVM model of SME, so "
+                                 "instructions per step by kind, not cycles; inner loops (their lengths in "
+                                 "inner_loops) counted once per pass of the outer one")
             plan.append((item, entry, None))
             continue
         if loop["nested"] or abs(steps - round(steps)) > 1e-6 or steps < 1:
@@ -461,14 +485,24 @@ def slow_down(arch, loop):
     return dict(loop, insns=loop["insns"][:last + 1] + [extra] + loop["insns"][last + 1:])
 
 
-def predict_kernels(arch, kernels, cores, peak, slow=None):
+def sme_dynamic(sme, kernel):
+    """The kernel's counts in an sme-counts-v1 record (scripts/predict-sme) for
+    its compiler (by compiler_tag), with the record's SVL; None if absent."""
+    build = (sme or {}).get("builds", {}).get(compiler_tag(kernel["compiler"]))
+    if not build or kernel["name"] not in build["kernels"]:
+        return None
+    return {"svl_bits": sme["svl_bits"], "compiler": build["compiler"], "counts": build["kernels"][kernel["name"]]}
+
+
+def predict_kernels(arch, kernels, cores, peak, slow=None, sme=None):
     """kernels: [{name, group, obj, compiler}] of one architecture; slow: the
-    name of one to slow down (slow_down)."""
+    name of one to slow down (slow_down); sme: an sme-counts-v1 record."""
     items = []
     for k in kernels:
         try:
             loop = block_loop(k["obj"], arch)
-            items.append(dict(k, loop=slow_down(arch, loop) if k["name"] == slow else loop, tile=tile_of(k["name"])))
+            items.append(dict(k, loop=slow_down(arch, loop) if k["name"] == slow else loop, tile=tile_of(k["name"]),
+                              sme_dynamic=sme_dynamic(sme, k) if k["group"].startswith("sme") else None))
         except PredictError as e:
             raise PredictError(f"{k['name']}: {e}")
     by_core = predict_items(arch, items, cores, peak)
@@ -489,6 +523,12 @@ def cmd_table(args):
         manifest = json.load(f)
     with open(args.cores) as f:
         cores = json.load(f)["cores"]
+    sme = None
+    if args.sme_counts:
+        with open(args.sme_counts) as f:
+            sme = json.load(f)
+        if sme.get("schema") != "q4tune-sme-counts" or sme.get("schema_version") != 1:
+            raise PredictError(f"{args.sme_counts}: not a q4tune-sme-counts record of schema version 1")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     record = {"schema": SCHEMA, "schema_version": 1,
               "about": "Predicted by llvm-mca from each kernel's own compiled loop: no Arm device ran these. "
@@ -509,7 +549,7 @@ def cmd_table(args):
                 c = dict(core)
                 c["int8_peak_macs_per_cycle"] = peak.get(core["id"], {})
                 record["cores"].append(c)
-        record["kernels"] += predict_kernels(arch, kernels, cores, peak, args.slow_down)
+        record["kernels"] += predict_kernels(arch, kernels, cores, peak, args.slow_down, sme)
     tmp = args.out + ".tmp"
     with open(tmp, "w") as f:
         json.dump(record, f, indent=1)
@@ -601,6 +641,9 @@ def main():
     t.add_argument("--out", required=True)
     t.add_argument("--slow-down", metavar="KERNEL",
                    help="add one instruction dependent on the last MAC of KERNEL's loop (the gate's own test)")
+    t.add_argument("--sme-counts", metavar="FILE",
+                   help="the SME kernels' executed instructions per step (scripts/predict-sme, sme-counts-v1): "
+                        "used on cores at its SVL instead of the block loop's static count")
     g = sub.add_parser("gate")
     g.add_argument("baseline")
     g.add_argument("table")
