@@ -6,10 +6,12 @@
  * stream past them: 4 fp32 accumulators, 8 + 4 operands. The smallest tile,
  * for small or ragged M and N.
  *
- * Packed W (i8mm_g4): groups of 4 rows, 72 bytes per group and 32-block (i8mm_common.h):
- *   fp16 d[4], then the Q4_0 qs XOR 0x88, pairs of rows interleaved by 8 bytes.
- * Packed X (i8mm_x4): groups of 4 rows, 160 bytes per group and 32-block (i8mm_common.h):
- *   per pair of rows, float d[4] (its 2x2 tile of scales), then its Q8_0 qs
+ * Packed W (i8mm_g4): groups of 4 rows, 96 bytes per group and 32-block (i8mm_common.h):
+ *   per pair of rows, float sw[4] (its 2x2 tile of scales), then
+ *   its Q4_0 qs as stored, interleaved by 8 bytes.
+ * Packed X (i8mm_x4n4): groups of 4 rows, 224 bytes per group and 32-block (i8mm_common.h):
+ *   per pair of rows, float sx[4] (its 2x2 tile of scales), int32 c[2][4]
+ *   (-8 sum x, the start of each of its 2 block sums), then its Q8_0 qs
  *   interleaved by 8 bytes.
  * Preconditions: m0 a multiple of 4, n0 a multiple of 4.
  */
@@ -19,4 +21,4 @@
 
 #include "i8mm_common.h"
 
-I8MM_VARIANT(gemm_q4_i8mm_4x4, /* MR */ 4, /* NR */ 4, i8mm_g4, i8mm_x4);
+I8MM_VARIANT(gemm_q4_i8mm_4x4, /* MR */ 4, /* NR */ 4, i8mm_g4, i8mm_x4n4);

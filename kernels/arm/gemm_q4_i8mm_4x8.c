@@ -6,10 +6,12 @@
  * stream past them (each unpacked W operand feeds 2 SMMLA, each X operand 4):
  * 8 fp32 accumulators, 8 + 4 operands.
  *
- * Packed W (i8mm_g8): groups of 8 rows, 144 bytes per group and 32-block (i8mm_common.h):
- *   fp16 d[8], then the Q4_0 qs XOR 0x88, pairs of rows interleaved by 8 bytes.
- * Packed X (i8mm_x4): groups of 4 rows, 160 bytes per group and 32-block (i8mm_common.h):
- *   per pair of rows, float d[4] (its 2x2 tile of scales), then its Q8_0 qs
+ * Packed W (i8mm_g8): groups of 8 rows, 192 bytes per group and 32-block (i8mm_common.h):
+ *   per pair of rows, float sw[4] (its 2x2 tile of scales), then
+ *   its Q4_0 qs as stored, interleaved by 8 bytes.
+ * Packed X (i8mm_x4n8): groups of 4 rows, 288 bytes per group and 32-block (i8mm_common.h):
+ *   per pair of rows, float sx[4] (its 2x2 tile of scales), int32 c[4][4]
+ *   (-8 sum x, the start of each of its 4 block sums), then its Q8_0 qs
  *   interleaved by 8 bytes.
  * Preconditions: m0 a multiple of 4, n0 a multiple of 8.
  */
@@ -19,4 +21,4 @@
 
 #include "i8mm_common.h"
 
-I8MM_VARIANT(gemm_q4_i8mm_4x8, /* MR */ 4, /* NR */ 8, i8mm_g8, i8mm_x4);
+I8MM_VARIANT(gemm_q4_i8mm_4x8, /* MR */ 4, /* NR */ 8, i8mm_g8, i8mm_x4n8);

@@ -47,7 +47,7 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
                 for (int r = 0; r < MR; r++) {
                     const q4t_block_q8f *xb = &x[r][b];
                     const int32x4_t isum = q4t_neon_block_cols4(wl, wh, vld1q_s8(xb->qs), vld1q_s8(xb->qs + 16));
-                    acc[r] = vfmaq_f32(acc[r], vcvtq_f32_s32(isum), vmulq_n_f32(dw, xb->d));
+                    acc[r] = q4t_neon_scale_cols4(acc[r], isum, dw, xb->d);
                 }
             }
             for (size_t r = 0; r < MR; r++)

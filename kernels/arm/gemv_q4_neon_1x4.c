@@ -37,7 +37,7 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
                 int8x16_t wl[NR], wh[NR];
                 q4t_neon_unpack_rows4(qs, wl, wh);
                 const int32x4_t isum = q4t_neon_block_cols4(wl, wh, vld1q_s8(x[b].qs), vld1q_s8(x[b].qs + 16));
-                acc = vfmaq_f32(acc, vcvtq_f32_s32(isum), vmulq_n_f32(q4t_neon_scales4(p), x[b].d));
+                acc = q4t_neon_scale_cols4(acc, isum, q4t_neon_scales4(p), x[b].d);
             }
             q4t_neon_store(a->y + m * a->ldy + n, acc, n1 - n);
         }

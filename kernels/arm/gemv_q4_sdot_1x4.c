@@ -32,11 +32,12 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
             const q4t_block_q8f *x = (const q4t_block_q8f *)a->x + m * nb;
             const uint8_t *p = wg;
             float32x4_t acc = vdupq_n_f32(0.0f);
+#pragma GCC unroll 2 /* two blocks in flight: independent SDOT chains for in-order cores */
             for (size_t b = 0; b < nb; b++, p += GROUP_BLOCK_BYTES) {
                 const int8x16_t xl = vld1q_s8(x[b].qs), xh = vld1q_s8(x[b].qs + 16);
-                int32x4_t lo = vdupq_n_s32(0), hi = lo;
-                q4t_sdot_chunks4(&lo, &hi, (const int8_t *)p + NR * sizeof(uint16_t), CHUNK_BYTES, xl, xh);
-                acc = vfmaq_f32(acc, vcvtq_f32_s32(vaddq_s32(lo, hi)), vmulq_n_f32(q4t_neon_scales4(p), x[b].d));
+                const int32x4_t isum =
+                    q4t_sdot_chunks4(vdupq_n_s32(0), (const int8_t *)p + NR * sizeof(uint16_t), CHUNK_BYTES, xl, xh);
+                acc = q4t_neon_scale_cols4(acc, isum, q4t_neon_scales4(p), x[b].d);
             }
             q4t_neon_store(a->y + m * a->ldy + n, acc, n1 - n);
         }

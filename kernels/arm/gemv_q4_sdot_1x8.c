@@ -33,15 +33,14 @@ static void run(const q4t_run_args *a, size_t m0, size_t m1, size_t n0, size_t n
             const q4t_block_q8f *x = (const q4t_block_q8f *)a->x + m * nb;
             const uint8_t *p = wg;
             float32x4_t acc0 = vdupq_n_f32(0.0f), acc1 = vdupq_n_f32(0.0f);
+#pragma GCC unroll 2 /* two blocks in flight: independent SDOT chains for in-order cores */
             for (size_t b = 0; b < nb; b++, p += GROUP_BLOCK_BYTES) {
                 const int8_t *qs = (const int8_t *)p + NR * sizeof(uint16_t);
                 const int8x16_t xl = vld1q_s8(x[b].qs), xh = vld1q_s8(x[b].qs + 16);
-                int32x4_t lo0 = vdupq_n_s32(0), hi0 = lo0, lo1 = lo0, hi1 = lo0;
-                q4t_sdot_chunks4(&lo0, &hi0, qs, CHUNK_BYTES, xl, xh);
-                q4t_sdot_chunks4(&lo1, &hi1, qs + 16, CHUNK_BYTES, xl, xh);
-                acc0 = vfmaq_f32(acc0, vcvtq_f32_s32(vaddq_s32(lo0, hi0)), vmulq_n_f32(q4t_neon_scales4(p), x[b].d));
-                acc1 = vfmaq_f32(acc1, vcvtq_f32_s32(vaddq_s32(lo1, hi1)),
-                                 vmulq_n_f32(q4t_neon_scales4(p + 4 * sizeof(uint16_t)), x[b].d));
+                const int32x4_t isum0 = q4t_sdot_chunks4(vdupq_n_s32(0), qs, CHUNK_BYTES, xl, xh);
+                const int32x4_t isum1 = q4t_sdot_chunks4(vdupq_n_s32(0), qs + 16, CHUNK_BYTES, xl, xh);
+                acc0 = q4t_neon_scale_cols4(acc0, isum0, q4t_neon_scales4(p), x[b].d);
+                acc1 = q4t_neon_scale_cols4(acc1, isum1, q4t_neon_scales4(p + 4 * sizeof(uint16_t)), x[b].d);
             }
             float *y = a->y + m * a->ldy + n;
             q4t_neon_store(y, acc0, n1 - n);

@@ -49,10 +49,18 @@ static inline int8x16_t q4t_neon_hi(int8x16_t v)
     return vandq_s8(v, vdupq_n_s8((int8_t)0xf0));
 }
 
-/* The 4 weight scales at p (fp16), in fp32, divided by 16 (exact). */
+/* The 4 weight scales at p (fp16), in fp32 (exact). */
 static inline float32x4_t q4t_neon_scales4(const void *p)
 {
-    return vmulq_n_f32(vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))), 1.0f / 16);
+    return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p)));
+}
+
+/* Block sums that carry the factor 16 of the unpacked weights, in fp32 divided
+ * by 16 (exact): SCVTF with 4 fraction bits, one instruction where the
+ * integer form and a multiply by 1/16 would be two. */
+static inline float32x4_t q4t_neon_cvt16(int32x4_t isum)
+{
+    return vcvtq_n_f32_s32(isum, 4);
 }
 
 /* Stores the first count (>= 1) lanes of v at y: never past y[count - 1]. */
@@ -137,23 +145,22 @@ _Static_assert(sizeof(q4t_x4_block) == 144, "x4 block is 144 bytes");
 
 #if defined(__ARM_FEATURE_DOTPROD)
 /* One x block against 4 rows of W in "chunks" order, chunk c at qs + c stride:
- * *lo and *hi gain 16 x the sums over elements 0..15 and 16..31 (x broadcast
- * 4 k at a time: lane c of xl, xh). */
-static inline void q4t_sdot_chunks4(int32x4_t *lo, int32x4_t *hi, const int8_t *qs, size_t stride, int8x16_t xl,
-                                    int8x16_t xh)
+ * acc gains 16 x the block sums of the 4 rows (x broadcast 4 k at a time: lane
+ * c of xl, elements 0..15, and of xh, elements 16..31), one SDOT chain. */
+static inline int32x4_t q4t_sdot_chunks4(int32x4_t acc, const int8_t *qs, size_t stride, int8x16_t xl, int8x16_t xh)
 {
     int8x16_t v = vld1q_s8(qs);
-    *lo = vdotq_laneq_s32(*lo, q4t_neon_lo(v), xl, 0);
-    *hi = vdotq_laneq_s32(*hi, q4t_neon_hi(v), xh, 0);
+    acc = vdotq_laneq_s32(acc, q4t_neon_lo(v), xl, 0);
+    acc = vdotq_laneq_s32(acc, q4t_neon_hi(v), xh, 0);
     v = vld1q_s8(qs + stride);
-    *lo = vdotq_laneq_s32(*lo, q4t_neon_lo(v), xl, 1);
-    *hi = vdotq_laneq_s32(*hi, q4t_neon_hi(v), xh, 1);
+    acc = vdotq_laneq_s32(acc, q4t_neon_lo(v), xl, 1);
+    acc = vdotq_laneq_s32(acc, q4t_neon_hi(v), xh, 1);
     v = vld1q_s8(qs + 2 * stride);
-    *lo = vdotq_laneq_s32(*lo, q4t_neon_lo(v), xl, 2);
-    *hi = vdotq_laneq_s32(*hi, q4t_neon_hi(v), xh, 2);
+    acc = vdotq_laneq_s32(acc, q4t_neon_lo(v), xl, 2);
+    acc = vdotq_laneq_s32(acc, q4t_neon_hi(v), xh, 2);
     v = vld1q_s8(qs + 3 * stride);
-    *lo = vdotq_laneq_s32(*lo, q4t_neon_lo(v), xl, 3);
-    *hi = vdotq_laneq_s32(*hi, q4t_neon_hi(v), xh, 3);
+    acc = vdotq_laneq_s32(acc, q4t_neon_lo(v), xl, 3);
+    return vdotq_laneq_s32(acc, q4t_neon_hi(v), xh, 3);
 }
 
 /* acc[r] += 4-way dot of w (4 columns x 4 k) with row r's 4 k (lane r of x). */
@@ -166,14 +173,22 @@ static inline void q4t_sdot_rows4(int32x4_t acc[4], int8x16_t w, int8x16_t x)
 }
 #endif
 
-/* acc[r] += (isum[r] * dw) * dx[r]: a 4-row x 4-column tile's block sums,
- * scaled by the columns' weight scales and the rows' activation scales. */
+/* acc[r] += (isum[r] / 16 * dw) * dx[r]: a 4-row x 4-column tile's block sums
+ * (times 16), scaled by the columns' weight scales and the rows' activation
+ * scales. */
 static inline void q4t_neon_scale_rows4(float32x4_t acc[4], const int32x4_t isum[4], float32x4_t dw, float32x4_t dx)
 {
-    acc[0] = vfmaq_laneq_f32(acc[0], vmulq_f32(vcvtq_f32_s32(isum[0]), dw), dx, 0);
-    acc[1] = vfmaq_laneq_f32(acc[1], vmulq_f32(vcvtq_f32_s32(isum[1]), dw), dx, 1);
-    acc[2] = vfmaq_laneq_f32(acc[2], vmulq_f32(vcvtq_f32_s32(isum[2]), dw), dx, 2);
-    acc[3] = vfmaq_laneq_f32(acc[3], vmulq_f32(vcvtq_f32_s32(isum[3]), dw), dx, 3);
+    acc[0] = vfmaq_laneq_f32(acc[0], vmulq_f32(q4t_neon_cvt16(isum[0]), dw), dx, 0);
+    acc[1] = vfmaq_laneq_f32(acc[1], vmulq_f32(q4t_neon_cvt16(isum[1]), dw), dx, 1);
+    acc[2] = vfmaq_laneq_f32(acc[2], vmulq_f32(q4t_neon_cvt16(isum[2]), dw), dx, 2);
+    acc[3] = vfmaq_laneq_f32(acc[3], vmulq_f32(q4t_neon_cvt16(isum[3]), dw), dx, 3);
+}
+
+/* acc + (isum / 16 * dw) * dx: one x block's sums (times 16) against 4 weight
+ * rows with scales dw (q4t_neon_scales4), times the block's activation scale. */
+static inline float32x4_t q4t_neon_scale_cols4(float32x4_t acc, int32x4_t isum, float32x4_t dw, float dx)
+{
+    return vfmaq_n_f32(acc, vmulq_f32(q4t_neon_cvt16(isum), dw), dx);
 }
 
 #endif
