@@ -26,7 +26,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The device of fixtures/predicted/<id>/predict-check*.json (q4tune predict --check znver5 --out, on the
 # machine the fixture was made on).
-PREDICT_CHECK_DEVICE = "x86-64-oxide-virtual-turin-like-avx512vnni-2c"
+PREDICT_CHECK_DEVICE = "x86-64-fixture-zen5-check-2c"
 
 failures = []
 
