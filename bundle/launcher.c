@@ -4,7 +4,9 @@
  * phone's shell, a minimal image, an empty chroot). Finds the bundle from
  * /proc/self/exe, or from argv[0] where /proc is missing. Q4T_LOADER: the
  * loader's file name, set by the build (ld-linux-x86-64.so.2,
- * ld-linux-aarch64.so.1). */
+ * ld-linux-aarch64.so.1). Q4T_PREDICTED, unless set, names the bundle's
+ * predicted table (share/q4tune/predicted.json) where it is there, so that
+ * q4tune predict finds it without /proc. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -35,7 +37,10 @@ int main(int argc, char **argv)
         if (!self[0])
             strcpy(self, "/");
     }
-    char loader[PATH_MAX + 64], libs[PATH_MAX + 8], prog[PATH_MAX + 16];
+    char loader[PATH_MAX + 64], libs[PATH_MAX + 8], prog[PATH_MAX + 16], table[PATH_MAX + 40];
+    snprintf(table, sizeof table, "%s/share/q4tune/predicted.json", self);
+    if (access(table, R_OK) == 0)
+        setenv("Q4T_PREDICTED", table, 0);
     snprintf(loader, sizeof loader, "%s/lib/%s", self, Q4T_LOADER);
     snprintf(libs, sizeof libs, "%s/lib", self);
     snprintf(prog, sizeof prog, "%s/lib/q4tune", self);
