@@ -108,7 +108,7 @@ static inline float32x4_t i8mm_w_scales(const uint8_t *w, size_t j)
 }
 
 /* acc plus one block of one 2x2 tile: its exact int32 block sum isum (its
- * SMMLAs done), halved in the conversion, times the 2x2 scales sx * sw. */
+ * SMMLAs done), converted to fp32, times the 2x2 scales sx * sw. */
 static inline float32x4_t i8mm_scale(float32x4_t acc, int32x4_t isum, float32x4_t sx, float32x4_t sw)
 {
     return vfmaq_f32(acc, vcvtq_f32_s32(isum), vmulq_f32(sx, sw));
