@@ -17,7 +17,7 @@ block loop's static instructions.
   predict.py table --manifest M --cores C --out OUT [--slow-down KERNEL] [--sme-counts F]   the predicted-v1 record
   predict.py gate BASELINE TABLE [--threshold 2]         fails if a step got slower
   predict.py baseline TABLE... --out BASELINE            writes the gate's baseline
-  predict.py loop OBJ --arch A --tile MRxNR [--mcpu X]   one object, shown (for anchors)
+  predict.py loop OBJ --arch A [--mcpu X]               one object's block loop, shown or timed
 
 Nothing here runs a kernel: what the model does not know (memory and cache
 misses, the clock under load, SME units shared between cores) it does not
@@ -142,8 +142,6 @@ def disassemble(obj, arch):
             continue
         text = m.group(2)
         cut = text.find("//" if arch == "aarch64" else "#")
-        if arch == "x86_64" and text.startswith("{"):  # {vex} prefix, not a comment
-            cut = text.find("#", text.find("}"))
         if cut >= 0:
             text = text[:cut]
         text = re.sub(r"\s+", " ", text).strip()
