@@ -25,7 +25,8 @@ static const double CHECK_SAMPLE_S = 0.004; /* each sample at least this long */
 static const double CHECK_RANK_SLACK = 0.05; /* the model's best within 5% of the measured best */
 
 typedef struct {
-    const char *name, *op, *family;
+    const char *name, *op;
+    char family[24]; /* the ISA family of the name: avx2, avxvnni, ... */
     double predicted, measured, p10, p90;
 } check_row;
 
@@ -161,11 +162,9 @@ int q4t_predict_check(const cJSON *table, const cJSON *core, q4t_check_filter se
     const double ghz1 = q4t_clock_ghz(), ghz = 0.5 * (ghz0 + ghz1);
     cJSON *arr = cJSON_CreateArray();
     double err[CHECK_MAX];
-    static char families[CHECK_MAX][24];
     for (int i = 0; i < n; i++) {
         check_row *r = &rows[i];
-        family_of(r->name, families[i], sizeof families[i]);
-        r->family = families[i];
+        family_of(r->name, r->family, sizeof r->family);
         r->measured /= ghz * 1e9, r->p10 /= ghz * 1e9, r->p90 /= ghz * 1e9;
         err[i] = 100.0 * (r->predicted - r->measured) / r->measured;
         printf("  %-26s %10.1f %10.1f (%5.1f-%5.1f) %+7.1f%%\n", r->name, r->predicted, r->measured, r->p10, r->p90,
