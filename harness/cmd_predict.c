@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "json.h"
 #include "predict_check.h"
+#include "text.h"
 
 #ifndef Q4T_PREDICTED
 #define Q4T_PREDICTED "predicted/predicted.json"
@@ -65,22 +66,6 @@ typedef struct {
     const char *cores, *kernels, *op, *arch, *table, *out, *check;
     metric metric;
 } predict_opts;
-
-/* Whether name is one of the comma-separated list (NULL: every name is). */
-static int listed(const char *list, const char *name)
-{
-    if (!list)
-        return 1;
-    const size_t n = strlen(name);
-    for (const char *p = list; *p;) {
-        const char *end = strchr(p, ',');
-        const size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && strncmp(p, name, n) == 0)
-            return 1;
-        p += len + (end != NULL);
-    }
-    return 0;
-}
 
 /* The table's path: --table, Q4T_PREDICTED, beside an installed q4tune
  * (<prefix>/bin/q4tune or <bundle>/lib/q4tune), else the build's. */
@@ -120,7 +105,7 @@ static const char *short_id(const char *id)
 static int kernel_selected(const cJSON *k, const void *ctx)
 {
     const predict_opts *o = ctx;
-    return listed(o->kernels, q4t_json_str(k, "name")) && (!o->op || strcmp(o->op, q4t_json_str(k, "op")) == 0) &&
+    return q4t_list_selects(o->kernels, q4t_json_str(k, "name")) && (!o->op || strcmp(o->op, q4t_json_str(k, "op")) == 0) &&
            (!o->arch || strcmp(o->arch, q4t_json_str(k, "arch")) == 0);
 }
 
@@ -292,24 +277,20 @@ static cJSON *read_table(const char *path)
 /* Refuses names in list that the table lacks (key "id" of cores, "name" of kernels). */
 static int check_names(const cJSON *items, const char *key, const char *list, const char *what)
 {
-    if (!list)
-        return 0;
-    for (const char *p = list; *p;) {
-        const char *end = strchr(p, ',');
-        const size_t len = end ? (size_t)(end - p) : strlen(p);
+    char name[128];
+    int len;
+    for (const char *p = list; p && (len = q4t_list_next(&p, name, sizeof name)) >= 0;) {
         int found = 0;
         const cJSON *it;
         cJSON_ArrayForEach(it, items)
         {
             const char *n = q4t_json_str(it, key);
-            found |= n && strlen(n) == len && strncmp(n, p, len) == 0;
+            found |= n && (size_t)len < sizeof name && strcmp(n, name) == 0;
         }
         if (!found) {
-            fprintf(stderr, "q4tune predict: the table has no %s '%.*s' (q4tune predict lists them)\n", what,
-                    (int)len, p);
+            fprintf(stderr, "q4tune predict: the table has no %s '%s' (q4tune predict lists them)\n", what, name);
             return Q4T_EXIT_USAGE;
         }
-        p += len + (end != NULL);
     }
     return 0;
 }
@@ -376,7 +357,7 @@ int q4t_cmd_predict(int argc, char **argv, q4t_cpu *cpu)
     printf("\n  %s\n", q4t_json_str(table, "about"));
     if (o.cores) {
         const cJSON *c;
-        cJSON_ArrayForEach(c, cores) if (listed(o.cores, q4t_json_str(c, "id"))) print_core(table, c, &o);
+        cJSON_ArrayForEach(c, cores) if (q4t_list_selects(o.cores, q4t_json_str(c, "id"))) print_core(table, c, &o);
     } else if (!o.check) {
         print_matrix(table, &o);
     }
