@@ -190,6 +190,11 @@ def macs_of(kind, vl):
     raise PredictError(f"unknown MAC kind {kind}")
 
 
+def macs_in(arch, insns, vl):
+    """The int8 MACs the instructions insns do at vector length vl."""
+    return sum(macs_of(kind, vl) for kind in map(lambda t: mac_kind(arch, t), insns) if kind)
+
+
 def block_loop(obj, arch, symbol=None, enclosing=False):
     """The loop that does a kernel's steps: of the innermost loops, the one
     with the most MAC instructions. Returns a dict: function, start, end
